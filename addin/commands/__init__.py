@@ -1,0 +1,101 @@
+"""The command layer: one function per command, tables in -> tables out + messages.
+
+The CLI, desktop Excel (xlwings) and the Office.js ribbon all reach the engines only
+through `run`. A command declares the canonical tables it needs, the ones it can use
+when present, and the result tables it writes, so a front end knows what to read and
+which sheets it owns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from addin.issues import Issue, has_errors
+
+Tables = dict[str, pd.DataFrame]
+
+
+@dataclass
+class Result:
+    """What a command returns: result tables, findings, one-line messages for a person."""
+
+    tables: Tables = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    row_styles: dict[str, pd.Series] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    zh: str
+    en: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    function: Callable[[Tables, Mapping[str, Any]], Result]
+    optional: tuple[str, ...] = ()
+    # A command that refuses to write anything when its input has errors (e.g. plan);
+    # a checker instead writes its findings.
+    blocks_on_input_errors: bool = True
+    description_zh: str = ""
+    description_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, zh: str, en: str, *, inputs: tuple[str, ...], outputs: tuple[str, ...],
+            optional: tuple[str, ...] = (), blocks_on_input_errors: bool = True,
+            description_zh: str = "", description_en: str = "",
+            ) -> Callable[[Callable[[Tables, Mapping[str, Any]], Result]],
+                          Callable[[Tables, Mapping[str, Any]], Result]]:
+    """Register a command function under `name`."""
+
+    def decorate(function: Callable[[Tables, Mapping[str, Any]], Result]
+                 ) -> Callable[[Tables, Mapping[str, Any]], Result]:
+        if name in COMMANDS:
+            raise ValueError(f"command {name!r} is registered twice")
+        COMMANDS[name] = Command(name, zh, en, inputs, outputs, function, optional,
+                                 blocks_on_input_errors, description_zh, description_en)
+        return function
+
+    return decorate
+
+
+def get(name: str) -> Command:
+    _load()
+    return COMMANDS[name]
+
+
+def all_commands() -> list[Command]:
+    _load()
+    return list(COMMANDS.values())
+
+
+def run(name: str, tables: Tables, options: Mapping[str, Any] | None = None) -> Result:
+    """Run a registered command on canonical tables (as returned by the workbook reader)."""
+    return get(name).function(tables, dict(options or {}))
+
+
+def _load() -> None:
+    # Importing the modules registers their commands; kept lazy so that importing the
+    # registry stays cheap for front ends that only need one command.
+    from addin.commands import check  # noqa: F401
+
+    for module in ("plan", "tasks"):
+        try:
+            __import__(f"addin.commands.{module}")
+        except ModuleNotFoundError as error:
+            if error.name != f"addin.commands.{module}":
+                raise

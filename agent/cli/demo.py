@@ -1,0 +1,50 @@
+"""`xlerp demo [DIR]`: copy the demo factory's workbook and run every command on it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from addin import commands
+from addin.headless import run_on_file
+from agent.cli.new import template_path
+from agent.cli.output import fails_cleanly
+
+# The order a planner works in: clean the master data, plan, then release tasks.
+DEMO_COMMANDS = ("check", "plan", "tasks")
+
+
+@click.command()
+@click.argument("directory", required=False, default="xlerp-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
+              help="Language of the demo workbook.")
+@fails_cleanly
+def demo(directory: Path, lang: str) -> None:
+    """Copy the demo workbook (an electric-fan factory) into DIRECTORY, run every command
+    on it and print a summary and the path of the result workbook."""
+    directory.mkdir(parents=True, exist_ok=True)
+    book = directory / f"xlerp-demo-{lang}.xlsx"
+    shutil.copyfile(template_path(f"demo-{lang}.xlsx"), book)
+    available = {c.name for c in commands.all_commands()}
+    names = [n for n in DEMO_COMMANDS if n in available]
+    failed = False
+    with click.progressbar(names, label="Running", file=click.get_text_stream("stderr"),
+                           item_show_func=lambda n: n or "") as bar:
+        summaries = []
+        for name in bar:
+            outcome = run_on_file(book, name)
+            label = commands.get(name).label(lang)
+            summaries.append((label, outcome))
+            failed |= not outcome.ok
+    for label, outcome in summaries:
+        status = "ok" if outcome.ok else "errors"
+        messages = "; ".join(outcome.result.messages) or f"{len(outcome.issues)} findings"
+        click.echo(f"{label}: {status} — {messages}")
+    click.echo(f"Result workbook: {book.resolve()}")
+    raise SystemExit(1 if failed else 0)
+
+
+COMMANDS = [demo]
