@@ -7,7 +7,7 @@ that are wrong, so a 400k-line BOM converts in a fraction of a second.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,9 +84,13 @@ def _default_series(column: Column, length: int) -> pd.Series:
                      dtype="object")
 
 
+def _flags(raw: pd.Series, predicate: Callable[[object], bool]) -> pd.Series:
+    """A boolean mask from a per-value test (the one place cells are looked at singly)."""
+    return pd.Series([predicate(v) for v in raw.array], index=raw.index, dtype="bool")
+
+
 def _is_blank(raw: pd.Series) -> pd.Series:
-    return raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore"
-                                ).fillna(False).astype(bool)
+    return raw.isna() | _flags(raw, lambda v: isinstance(v, str) and not v.strip())
 
 
 def _convert(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -122,7 +126,7 @@ def _text(value: object) -> str:
 
 def _to_number(raw: pd.Series) -> pd.Series:
     numeric = pd.to_numeric(raw, errors="coerce")
-    text_mask = raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    text_mask = _flags(raw, lambda v: isinstance(v, str))
     if text_mask.any():
         text = raw[text_mask].astype(str).str.strip().str.replace("\u3000", "")
         thousands = text.str.match(_THOUSANDS)
@@ -133,7 +137,7 @@ def _to_number(raw: pd.Series) -> pd.Series:
         parsed = parsed.where(~percent, parsed / 100)
         numeric = numeric.astype("float64")
         numeric[text_mask] = parsed
-    bools = raw.map(lambda v: isinstance(v, bool), na_action="ignore").fillna(False).astype(bool)
+    bools = _flags(raw, lambda v: isinstance(v, bool | np.bool_))
     return numeric.astype("float64").where(~bools)
 
 
