@@ -94,8 +94,25 @@ def _is_blank(raw: pd.Series) -> pd.Series:
 
 
 def _convert(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Converted values (NaN/None where blank or bad) and a mask of bad, non-blank cells."""
+    """Converted values (NaN/None where blank or bad) and a mask of bad, non-blank cells.
+
+    Each distinct cell value is converted once: codes, units and dates repeat a lot, so
+    this keeps the per-value Python work to the distinct values of the column.
+    """
     raw = raw.reset_index(drop=True)
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    if len(uniques) == 0:  # every cell blank
+        nothing = pd.Series([None] * len(raw), dtype="object")
+        return nothing, pd.Series(np.zeros(len(raw), dtype=bool))
+    values, bad = _convert_distinct(column, pd.Series(uniques, dtype="object"))
+    present = codes >= 0
+    take = np.where(present, codes, 0)
+    expanded = values.take(take).reset_index(drop=True)
+    expanded = expanded.where(pd.Series(present))
+    return expanded, pd.Series(bad.to_numpy()[take] & present)
+
+
+def _convert_distinct(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = _is_blank(raw)
     if column.type == "number":
         values = _to_number(raw)
