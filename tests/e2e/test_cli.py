@@ -52,7 +52,8 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     book = tmp_path / "plan.xlsx"
     book.write_bytes(b"mine")
     code, _, err = run("new", str(book))
-    assert code == 1 and err == f"Error: {book} already exists — choose another name or add --force\n"
+    assert code == 1
+    assert err == f"Error: {book} already exists — choose another name or add --force\n"
     assert book.read_bytes() == b"mine"
 
 
@@ -60,7 +61,7 @@ def test_check_finds_every_planted_error_of_the_broken_demo(tmp_path: Path) -> N
     book = tmp_path / "broken.xlsx"
     shutil.copyfile(TEMPLATES / "demo-broken-en.xlsx", book)
     manifest = json.loads((TEMPLATES / "demo-broken.json").read_text(encoding="utf-8"))
-    code, _, err = run("check", str(book))
+    code, _, _ = run("check", str(book))
     assert code == 1
     rows = sheet_rows(book, "BOM Check")
     header, body = rows[0], rows[1:]
