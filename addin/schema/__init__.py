@@ -8,10 +8,12 @@ from __future__ import annotations
 from addin.schema.flow import FLOW_TABLES
 from addin.schema.master import MASTER_TABLES
 from addin.schema.model import Choice, Column, Lang, Table, fold
+from addin.schema.reconcile import RECONCILE_TABLES
 from addin.schema.results import RESULT_TABLES
 from addin.schema.validate import ROW, coerce, empty_frame, map_headers
 
-TABLES: dict[str, Table] = {t.name: t for t in (*MASTER_TABLES, *FLOW_TABLES, *RESULT_TABLES)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (*MASTER_TABLES, *FLOW_TABLES, *RESULT_TABLES, *RECONCILE_TABLES)}
 INPUT_TABLES = [t.name for t in TABLES.values() if t.role == "input"]
 
 

@@ -11,6 +11,7 @@ from addin import commands
 from addin.headless import run_on_file
 from agent.cli.new import template_path
 from agent.cli.output import fails_cleanly
+from agent.reconcile.demo import run_demo
 
 # The order a planner works in: clean the master data, plan, then release tasks.
 DEMO_COMMANDS = ("check", "plan", "tasks")
@@ -44,6 +45,8 @@ def demo(directory: Path, lang: str) -> None:
         messages = "; ".join(outcome.result.messages) or f"{len(outcome.issues)} findings"
         click.echo(f"{label}: {status} — {messages}")
     click.echo(f"Result workbook: {book.resolve()}")
+    # Reconciliation on an embedded store in the same folder: nothing runs in the background.
+    click.echo(run_demo(directory, lang))
     raise SystemExit(1 if failed else 0)
 
 
