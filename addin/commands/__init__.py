@@ -8,6 +8,7 @@ which sheets it owns.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,8 +80,10 @@ def get(name: str) -> Command:
 
 
 def all_commands() -> list[Command]:
+    """Every command, in the order a planner works: check, plan, then tasks."""
     _load()
-    return list(COMMANDS.values())
+    order = {name: position for position, name in enumerate(MODULES)}
+    return sorted(COMMANDS.values(), key=lambda c: (order.get(c.name, len(order)), c.name))
 
 
 def run(name: str, tables: Tables, options: Mapping[str, Any] | None = None) -> Result:
@@ -88,14 +91,11 @@ def run(name: str, tables: Tables, options: Mapping[str, Any] | None = None) -> 
     return get(name).function(tables, dict(options or {}))
 
 
-def _load() -> None:
-    # Importing the modules registers their commands; kept lazy so that importing the
-    # registry stays cheap for front ends that only need one command.
-    from addin.commands import check  # noqa: F401
+# One module per command; importing a module registers its command. Loaded on first use
+# so that importing the registry stays cheap.
+MODULES = ("check", "plan", "tasks")
 
-    for module in ("plan", "tasks"):
-        try:
-            __import__(f"addin.commands.{module}")
-        except ModuleNotFoundError as error:
-            if error.name != f"addin.commands.{module}":
-                raise
+
+def _load() -> None:
+    for module in MODULES:
+        importlib.import_module(f"addin.commands.{module}")

@@ -1,0 +1,124 @@
+"""`plan`: run MRP on the workbook's tables and write planned orders, the MRP record,
+pegging and exceptions.
+
+Options (front ends pass text or typed values):
+* ``date`` — planning date: a date, a datetime or ISO text; default today, or period 1
+  when the bucket is "period";
+* ``bucket`` — day (default), week, month or period;
+* ``merge_days`` — one merge window for every item (default: each item's own);
+* ``horizon_days``, ``inflation_warn_pct``, ``forecast_consumption``, ``use_calendar``;
+* ``lang`` — language of messages (zh/en).
+
+With any input error the command returns the issues only, so nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from addin.commands import Result, Tables, command
+from addin.engines.mrp import INPUTS, OUTPUTS, PlanOptions, PlanResult, plan
+from addin.engines.timeaxis import BUCKETS
+from addin.errors import UsageError
+from addin.issues import has_errors, sort_issues
+
+_TRUE = {"1", "true", "yes", "y", "是", "on"}
+_FALSE = {"0", "false", "no", "n", "否", "off"}
+
+
+def option_date(value: object, name: str = "date") -> dt.date | None:
+    """A date option from a front end: a date, a datetime or ISO text; None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"{name} {value!r} is not a date; use the form 2026-01-31") from None
+
+
+def option_number(value: object, name: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} {value!r} is not a number") from None
+    if number < 0:
+        raise UsageError(f"{name} must be 0 or more; got {value!r}")
+    return number
+
+
+def option_bool(value: object, name: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise UsageError(f"{name} {value!r} is not yes/no")
+
+
+def plan_options(options: Mapping[str, Any], today: dt.date | None = None) -> PlanOptions:
+    """PlanOptions from command options; a bad option is a usage error."""
+    bucket = str(options.get("bucket") or "day").strip().lower()
+    if bucket not in BUCKETS:
+        raise UsageError(f"bucket {bucket!r} is not one of {', '.join(BUCKETS)}")
+    date = option_date(options.get("date"))
+    if date is None and bucket != "period":
+        date = today or dt.date.today()
+    horizon = option_number(options.get("horizon_days"), "horizon_days")
+    warn = option_number(options.get("inflation_warn_pct"), "inflation_warn_pct")
+    return PlanOptions(
+        planning_date=date, bucket=bucket,
+        horizon_days=None if horizon is None else int(horizon),
+        merge_days=option_number(options.get("merge_days"), "merge_days"),
+        inflation_warn_pct=100.0 if warn is None else warn,
+        forecast_consumption=option_bool(options.get("forecast_consumption"),
+                                         "forecast_consumption", True),
+        use_calendar=option_bool(options.get("use_calendar"), "use_calendar", True),
+        lang="zh" if options.get("lang") == "zh" else "en")
+
+
+def summary(result: PlanResult, lang: str) -> str:
+    """"312 planned orders (120 purchase, 180 production, 12 subcontract), 14 exceptions"."""
+    kinds = result.planned_orders["order_type"].value_counts()
+    count = {k: int(kinds.get(k, 0)) for k in ("purchase", "production", "subcontract")}
+    total, exceptions = len(result.planned_orders), len(result.exceptions)
+    if lang == "zh":
+        return (f"计划订单 {total:,} 张（采购 {count['purchase']:,}，生产 {count['production']:,}，"
+                f"委外 {count['subcontract']:,}），例外 {exceptions:,} 条")
+    return (f"{total:,} planned orders ({count['purchase']:,} purchase, "
+            f"{count['production']:,} production, {count['subcontract']:,} subcontract), "
+            f"{exceptions:,} exceptions")
+
+
+@command("plan", "运行MRP", "Run MRP", inputs=("items", "bom"),
+         optional=tuple(name for name in INPUTS if name not in ("items", "bom")),
+         outputs=OUTPUTS, blocks_on_input_errors=True,
+         description_zh="由销售订单、预测、库存和在途计算采购、生产和委外计划",
+         description_en="Plan purchases, production and subcontracting from orders, "
+                        "forecasts, stock and open supply")
+def run_plan(tables: Tables, options: Mapping[str, Any]) -> Result:
+    settings = plan_options(options)
+    result = plan(dict(tables), settings)
+    issues = sort_issues(result.issues)
+    if has_errors(issues):
+        return Result(issues=issues)
+    planned = result.planned_orders
+    return Result(
+        tables=result.tables(), issues=issues, messages=[summary(result, settings.lang)],
+        row_styles={
+            "exceptions": result.exceptions["severity"].astype(object),
+            "planned_orders": pd.Series(
+                np.where(planned["past_due"].to_numpy(bool), "error", ""), dtype=object),
+        })
