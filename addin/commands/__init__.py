@@ -22,12 +22,19 @@ Tables = dict[str, pd.DataFrame]
 
 @dataclass
 class Result:
-    """What a command returns: result tables, findings, one-line messages for a person."""
+    """What a command returns: result tables, findings, one-line messages for a person.
+
+    `updates` changes cells of input sheets in place: input table name -> one row per
+    record to change, holding the table's key columns and the columns to set (e.g.
+    sales_orders: order_no, line_no, pushed_qty). A front end applies them together with
+    the result tables, or not at all.
+    """
 
     tables: Tables = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     row_styles: dict[str, pd.Series] = field(default_factory=dict)
+    updates: Tables = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
