@@ -1,6 +1,7 @@
 """The headless front end: run a command on a workbook file and write its results back.
 
-read (calamine) -> command -> write result sheets (openpyxl, temp file + rename).
+read (calamine) -> command -> write result sheets and the command's in-place updates of
+input cells (openpyxl, one temp file + rename).
 The CLI, schedulers and the agent's plan refresh all go through `run_on_file`.
 """
 
@@ -17,7 +18,7 @@ from addin import commands
 from addin.issues import Issue, has_errors, issues_frame
 from addin.schema import TABLES, Lang
 from addin.workbook.read import read_tables
-from addin.workbook.write import write_tables
+from addin.workbook.write import write_results
 
 ISSUE_TABLES = ("bom_check", "messages")
 
@@ -78,8 +79,10 @@ def run_on_file(path: Path, name: str, options: Mapping[str, Any] | None = None,
             frame = issues_frame(issues, lang)
             tables[table] = frame
             styles[table] = frame["severity"]
-    outcome.written = write_tables(path, _ordered(tables, command.outputs), lang, out=out,
-                                   row_styles=styles)
+    written = write_results(path, _ordered(tables, command.outputs), lang, out=out,
+                            row_styles=styles, updates=result.updates)
+    outcome.written = written.path
+    outcome.issues += localise(written.issues, read.sheets, lang)
     return outcome
 
 

@@ -2,10 +2,11 @@
 pegging and exceptions.
 
 Options (front ends pass text or typed values):
-* ``date`` — planning date: a date, a datetime or ISO text; default today, or period 1
-  when the bucket is "period";
-* ``bucket`` — day (default), week, month or period;
-* ``merge_days`` — one merge window for every item (default: each item's own);
+* ``date`` — planning date: a date, a datetime or ISO text; default the settings sheet's
+  ``planning_date``, else today (period 1 when the bucket is "period");
+* ``bucket`` — day, week, month or period; default the settings sheet's ``bucket``, else day;
+* ``merge_days`` — one merge window for every item; default the settings sheet's
+  ``merge_days``, else each item's own;
 * ``horizon_days``, ``inflation_warn_pct``, ``forecast_consumption``, ``use_calendar``;
 * ``lang`` — language of messages (zh/en).
 
@@ -22,10 +23,12 @@ import numpy as np
 import pandas as pd
 
 from addin.commands import Result, Tables, command
+from addin.engines.checks import parse_date, setting_rows
 from addin.engines.mrp import INPUTS, OUTPUTS, PlanOptions, PlanResult, plan
 from addin.engines.timeaxis import BUCKETS
 from addin.errors import UsageError
-from addin.issues import has_errors, sort_issues
+from addin.issues import Issue, Message, has_errors, register, sort_issues
+from addin.schema import fold
 
 _TRUE = {"1", "true", "yes", "y", "是", "on"}
 _FALSE = {"0", "false", "no", "n", "否", "off"}
@@ -68,6 +71,59 @@ def option_bool(value: object, name: str, default: bool) -> bool:
     raise UsageError(f"{name} {value!r} is not yes/no")
 
 
+# name -> (aliases, help zh, help en), read from the settings sheet like CHECK_SETTINGS
+PLAN_SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "planning_date": (("计划日期", "planning date"),
+                      "MRP 与生产任务的计划日期（如 2026-12-01）；留空为今天",
+                      "Planning date of MRP and tasks (e.g. 2026-12-01); blank = today"),
+    "bucket": (("计划时段", "planning bucket"), "计划时段：day / week / month / period",
+               "Planning bucket: day, week, month or period"),
+    "merge_days": (("合并天数", "merge window"), "所有物料统一的合并投放天数；留空按物料",
+                   "One merge window (days) for every item; blank = each item's own"),
+}
+_BUCKET_WORDS = {fold(word): bucket for bucket, words in {
+    "day": ("day", "日", "天"), "week": ("week", "周"), "month": ("month", "月"),
+    "period": ("period", "期间")}.items() for word in words}
+
+
+def plan_settings(settings: pd.DataFrame | None, options: Mapping[str, Any],
+                  ) -> tuple[dict[str, object], list[Issue]]:
+    """The plan settings of the workbook's settings sheet, as option values, for those the
+    options leave blank; a bad value is an error when it would be used, else a warning."""
+    values: dict[str, object] = {}
+    issues = []
+    for name, (text, row) in setting_rows(settings, PLAN_SETTINGS).items():
+        if not text:
+            continue
+        value, code = _setting_value(name, text)
+        used = _blank(options.get("date" if name == "planning_date" else name))
+        if code:
+            issues.append(Issue(code, "error" if used else "warning", "settings", row, "value",
+                                text, {"setting": name, "allowed": ", ".join(BUCKETS)}))
+        elif used:
+            values["date" if name == "planning_date" else name] = value
+    return values, issues
+
+
+def _setting_value(name: str, text: str) -> tuple[object, str]:
+    """(value, "") or (None, issue code)."""
+    if name == "planning_date":
+        date = parse_date(text)
+        return (date, "") if date else (None, "setting_bad_date")
+    if name == "bucket":
+        bucket = _BUCKET_WORDS.get(fold(text))
+        return (bucket, "") if bucket else (None, "setting_bad_bucket")
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    return (number, "") if 0 <= number < np.inf else (None, "setting_bad_days")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def plan_options(options: Mapping[str, Any], today: dt.date | None = None) -> PlanOptions:
     """PlanOptions from command options; a bad option is a usage error."""
     bucket = str(options.get("bucket") or "day").strip().lower()
@@ -103,15 +159,19 @@ def summary(result: PlanResult, lang: str) -> str:
 
 
 @command("plan", "运行MRP", "Run MRP", inputs=("items", "bom"),
-         optional=tuple(name for name in INPUTS if name not in ("items", "bom")),
+         optional=(*(name for name in INPUTS if name not in ("items", "bom")), "units",
+                   "settings"),
          outputs=OUTPUTS, blocks_on_input_errors=True,
          description_zh="由销售订单、预测、库存和在途计算采购、生产和委外计划",
          description_en="Plan purchases, production and subcontracting from orders, "
                         "forecasts, stock and open supply")
 def run_plan(tables: Tables, options: Mapping[str, Any]) -> Result:
-    settings = plan_options(options)
+    from_sheet, setting_issues = plan_settings(tables.get("settings"), options)
+    if has_errors(setting_issues):
+        return Result(issues=sort_issues(setting_issues))
+    settings = plan_options({**options, **from_sheet})
     result = plan(dict(tables), settings)
-    issues = sort_issues(result.issues)
+    issues = sort_issues([*setting_issues, *result.issues])
     if has_errors(issues):
         return Result(issues=issues)
     planned = result.planned_orders
@@ -122,3 +182,14 @@ def run_plan(tables: Tables, options: Mapping[str, Any]) -> Result:
             "planned_orders": pd.Series(
                 np.where(planned["past_due"].to_numpy(bool), "error", ""), dtype=object),
         })
+
+
+register({
+    "setting_bad_bucket": Message(
+        "设置 {setting} 的值 {value} 不是计划时段", "Setting {setting}: {value} is not a bucket",
+        "填写 {allowed} 之一", "Enter one of: {allowed}"),
+    "setting_bad_days": Message(
+        "设置 {setting} 的值 {value} 不是天数",
+        "Setting {setting}: {value} is not a number of days",
+        "填写 0 或正数，或留空", "Enter 0 or a positive number, or leave it blank"),
+})

@@ -2,9 +2,11 @@
 with their material lists, and the pushed quantities to write back (DOMAIN §4).
 
 Options: ``orders`` (comma-separated order numbers; blank = every open line), ``date``
-(planning date, default today), ``net_against_stock`` (yes/no, default no),
+(planning date, default the settings sheet's planning_date, else today),
+``net_against_stock`` (yes/no, default no),
 ``receiving_buffer_days``, ``merge_window_days``, ``lang``. With any input error nothing
-is generated.
+is generated. The new pushed quantities go back into the Sales orders sheet as
+`Result.updates`, so a second run pushes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from addin.commands import Result, Tables, command
-from addin.commands.plan import option_bool, option_date, option_number
+from addin.commands.plan import option_bool, option_date, option_number, plan_settings
 from addin.engines.tasks import OUTPUTS, TaskOptions, TaskResult, generate_tasks
 from addin.issues import has_errors, sort_issues
 
@@ -51,17 +53,27 @@ def summary(result: TaskResult, lang: str) -> str:
 
 
 @command("tasks", "生成生产任务", "Generate tasks", inputs=("items", "bom", "sales_orders"),
-         optional=("stock", "warehouses"), outputs=OUTPUTS, blocks_on_input_errors=True,
+         optional=("stock", "warehouses", "unit_conversions", "units", "settings"),
+         outputs=OUTPUTS, blocks_on_input_errors=True,
          description_zh="由销售订单批量生成生产任务、委外订单和投料单，并回写已下推数量",
          description_en="Turn open sales order lines into production tasks, subcontract "
                         "orders and material lists; write back the pushed quantities")
 def run_tasks(tables: Tables, options: Mapping[str, Any]) -> Result:
-    result = generate_tasks(dict(tables), task_options(options))
-    issues = sort_issues(result.issues)
+    # only the planning date applies to tasks; bucket and merge window are the plan's
+    from_sheet, setting_issues = plan_settings(tables.get("settings"), options)
+    setting_issues = [i for i in setting_issues if i.params["setting"] == "planning_date"]
+    if has_errors(setting_issues):
+        return Result(issues=sort_issues(setting_issues))
+    dated = {**options, "date": from_sheet.get("date", options.get("date"))}
+    result = generate_tasks(dict(tables), task_options(dated))
+    issues = sort_issues([*setting_issues, *result.issues])
     if has_errors(issues):
         return Result(issues=issues)
     late = result.tasks["past_due"].to_numpy(bool)
+    pushed = result.pushed
     return Result(tables=result.tables(), issues=issues,
                   messages=[summary(result, options.get("lang", "en"))],
                   row_styles={"generated_tasks": pd.Series(np.where(late, "error", ""),
-                                                           dtype=object)})
+                                                           dtype=object)},
+                  updates={"sales_orders": pushed.loc[pushed["pushed_now"] > 0,
+                                                      ["order_no", "line_no", "pushed_qty"]]})

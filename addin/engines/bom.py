@@ -220,37 +220,90 @@ def _usage_checks(bom: pd.DataFrame) -> list[Issue]:
             *_issues(bom, fixed < 0, "bom_fixed_loss_negative", "fixed_loss")]
 
 
-def _unit_key(*parts: pd.Series) -> pd.Series:
-    out = parts[0].astype(str).str.strip().str.casefold()
-    for part in parts[1:]:
-        out = out + "\x1f" + part.astype(str).str.strip().str.casefold()
+def _fold_unit(units: pd.Series | np.ndarray) -> np.ndarray:
+    # "KG", "kg " and "kg" are one unit; the reader already strips cells, code may not
+    return pd.Series(units, dtype=object).fillna("").astype(str).str.strip().str.casefold(
+        ).to_numpy(dtype=object)
+
+
+def _conversion_lookup(conversions: pd.DataFrame) -> pd.Series:
+    """"item\x1ffrom\x1fto" -> factor, each conversion both ways round (factor and
+    1 / factor); a conversion given directly wins over the reverse of another one."""
+    factor = conversions["factor"].astype("float64").to_numpy()
+    usable = np.isfinite(factor) & (factor > 0)  # 0 or blank converts nothing
+    item = conversions["item_code"].astype(object).fillna("").astype(str).str.strip(
+        ).to_numpy(dtype=object)[usable]
+    src = _fold_unit(conversions["from_unit"])[usable]
+    dst = _fold_unit(conversions["to_unit"])[usable]
+    keys = np.concatenate([item + "\x1f" + src + "\x1f" + dst, item + "\x1f" + dst + "\x1f" + src])
+    values = np.concatenate([factor[usable], 1.0 / factor[usable]])
+    lookup = pd.Series(values, index=pd.Index(keys, dtype=object))
+    return lookup[~lookup.index.duplicated(keep="first")]
+
+
+def _unit_factors(bom: pd.DataFrame, items: pd.DataFrame,
+                  conversions: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Factor taking each line's usage from its unit into its component's stock unit
+    (1 line unit = factor × stock unit), and the stock units.
+
+    1.0 where the line gives no unit, the component has no stock unit or the two are the
+    same unit; NaN where no conversion is known. The component's own conversions come
+    first, then the general ones (blank item code); either direction counts.
+    """
+    factor = np.ones(len(bom))
+    stock_unit = np.full(len(bom), "", dtype=object)
+    given = np.flatnonzero(_fold_unit(bom["unit"]) != "")  # most lines give no unit
+    if not given.size:
+        return factor, stock_unit
+    lines = bom.iloc[given]
+    stock_unit[given] = (items.drop_duplicates("item_code").set_index("item_code")["stock_unit"]
+                         .reindex(lines["component_code"]).fillna("").to_numpy(dtype=object))
+    unit, target = _fold_unit(lines["unit"]), _fold_unit(stock_unit[given])
+    sub = np.where((target == "") | (unit == target), 1.0, np.nan)
+    if conversions is not None and not conversions.empty and np.isnan(sub).any():
+        lookup = _conversion_lookup(conversions)
+        component = lines["component_code"].astype(str).to_numpy(dtype=object)
+        for item in (component, np.full(len(lines), "", dtype=object)):  # own, then general
+            missing = np.isnan(sub)
+            keys = item[missing] + "\x1f" + unit[missing] + "\x1f" + target[missing]
+            sub[missing] = lookup.reindex(keys).to_numpy(dtype="float64")
+    factor[given] = sub
+    return factor, stock_unit
+
+
+def bom_in_stock_units(bom: pd.DataFrame, items: pd.DataFrame,
+                       unit_conversions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The BOM with every line's usage in its component's stock unit, as planning needs it.
+
+    A line given in another unit (85 m of a wire stocked in kg) gets qty_numerator and
+    fixed_loss multiplied by the unit factor and its unit set to the stock unit: usage per
+    parent = qty_per × factor. Conversions are looked up as `check_bom_lines` does; a line
+    with no known conversion is left as it is (the check reports it as an error).
+    """
+    if bom.empty:
+        return bom
+    factor, stock_unit = _unit_factors(bom, items, unit_conversions)
+    convert = np.isfinite(factor) & (factor != 1.0)
+    if not convert.any():
+        return bom
+    out = bom.copy()
+    for column in ("qty_numerator", "fixed_loss"):
+        values = out[column].astype("float64").to_numpy(copy=True)
+        values[convert] *= factor[convert]
+        out[column] = values
+    out["unit"] = pd.Series(np.where(convert, stock_unit, out["unit"].to_numpy(dtype=object)),
+                            index=out.index, dtype=object)
     return out
 
 
 def _unit_checks(bom: pd.DataFrame, items: pd.DataFrame,
                  conversions: pd.DataFrame | None) -> list[Issue]:
     """A line unit other than the component's stock unit needs a conversion, either way."""
-    has_unit = (bom["unit"] != "").to_numpy()
-    if not has_unit.any():  # the usual case: usage given in the stock unit
+    if not (bom["unit"] != "").any():  # the usual case: usage given in the stock unit
         return []
-    bom = bom[has_unit]
-    stock_unit = (items.drop_duplicates("item_code").set_index("item_code")["stock_unit"]
-                  .reindex(bom["component_code"]).fillna("").to_numpy())
-    stock_unit = pd.Series(stock_unit, index=bom.index, dtype="object")
-    unit = bom["unit"].astype(str)
-    differs = ((unit.str.strip() != "") & (stock_unit != "")
-               & (unit.str.strip().str.casefold() != stock_unit.str.strip().str.casefold()))
-    if not differs.any():
-        return []
-    known: set[str] = set()
-    if conversions is not None and not conversions.empty:
-        item, src, dst = conversions["item_code"], conversions["from_unit"], conversions["to_unit"]
-        known = set(_unit_key(item, src, dst)) | set(_unit_key(item, dst, src))
-    blank = pd.Series("", index=bom.index)
-    converts = (_unit_key(bom["component_code"], unit, stock_unit).isin(known)
-                | _unit_key(blank, unit, stock_unit).isin(known))
-    return _issues(bom, differs & ~converts, "bom_unit_no_conversion", "unit",
-                   stock_unit=stock_unit)
+    factor, stock_unit = _unit_factors(bom, items, conversions)
+    return _issues(bom, np.isnan(factor), "bom_unit_no_conversion", "unit",
+                   stock_unit=pd.Series(stock_unit, index=bom.index, dtype=object))
 
 
 def _window_checks(bom: pd.DataFrame) -> list[Issue]:

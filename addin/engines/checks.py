@@ -71,11 +71,14 @@ def _regex_error(pattern: str) -> str:
     return ""
 
 
-def _setting_rows(settings: pd.DataFrame | None) -> dict[str, tuple[str, int]]:
-    """Known setting name -> (value text, Excel row), first row winning."""
+def setting_rows(settings: pd.DataFrame | None,
+                 catalogue: Mapping[str, tuple[tuple[str, ...], str, str]] = CHECK_SETTINGS
+                 ) -> dict[str, tuple[str, int]]:
+    """Setting name of `catalogue` -> (value text, Excel row), first row winning; a row is
+    named by the setting or any of its aliases, in any case."""
     if settings is None or settings.empty:
         return {}
-    names = {fold(alias): name for name, (aliases, _, _) in CHECK_SETTINGS.items()
+    names = {fold(alias): name for name, (aliases, _, _) in catalogue.items()
              for alias in (name, *aliases)}
     found: dict[str, tuple[str, int]] = {}
     for key, value, row in zip(settings["setting"].map(fold), settings["value"].astype(str),
@@ -85,7 +88,7 @@ def _setting_rows(settings: pd.DataFrame | None) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | None:
     match = _DATE.fullmatch(text)
     if match:
         try:
@@ -101,20 +104,20 @@ def _parse_date(text: str) -> dt.date | None:
 def settings_from_table(settings: pd.DataFrame | None) -> CheckSettings:
     """The check settings from the workbook's settings table; bad values are left out
     (and reported by `settings_issues`)."""
-    rows = _setting_rows(settings)
+    rows = setting_rows(settings)
     pattern = rows.get("item_code_pattern", ("", 0))[0]
-    as_of = _parse_date(rows.get("as_of", ("", 0))[0])
+    as_of = parse_date(rows.get("as_of", ("", 0))[0])
     return CheckSettings(pattern if pattern and not _regex_error(pattern) else None, as_of)
 
 
 def settings_issues(settings: pd.DataFrame | None) -> list[Issue]:
     """Findings about the values of the check settings themselves."""
     issues = []
-    for name, (value, row) in _setting_rows(settings).items():
+    for name, (value, row) in setting_rows(settings).items():
         if name == "item_code_pattern" and value and _regex_error(value):
             issues.append(Issue("setting_bad_pattern", "error", "settings", row, "value", value,
                                 {"setting": name, "reason": _regex_error(value)}))
-        if name == "as_of" and value and _parse_date(value) is None:
+        if name == "as_of" and value and parse_date(value) is None:
             issues.append(Issue("setting_bad_date", "error", "settings", row, "value", value,
                                 {"setting": name}))
     return issues

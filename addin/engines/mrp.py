@@ -23,6 +23,7 @@ from functools import cache
 
 import pandas as pd
 
+from addin.engines.bom import bom_in_stock_units
 from addin.engines.mrpchecks import check_plan_input, cycle_issues
 from addin.engines.mrpdata import assemble
 from addin.engines.mrpoutput import Output
@@ -33,7 +34,7 @@ from addin.schema import TABLES, empty_frame
 
 INPUTS = ("items", "bom", "stock", "warehouses", "allocations", "sales_orders", "forecasts",
           "purchase_orders", "production_tasks", "subcontract_orders", "calendar",
-          "suppliers")
+          "suppliers", "unit_conversions")
 OUTPUTS = ("planned_orders", "mrp_record", "pegging", "exceptions")
 
 
@@ -102,6 +103,8 @@ def plan(tables: dict[str, pd.DataFrame], options: PlanOptions) -> PlanResult:
     issues = check_plan_input(tables)
     if has_errors(issues):  # report loops too, so one pass shows every problem
         return empty_result(issues + cycle_issues(tables["bom"]))
+    # from here on every quantity is in the item's stock unit (85 m of wire → kg)
+    tables["bom"] = bom_in_stock_units(tables["bom"], tables["items"], tables["unit_conversions"])
     axis = make_axis(options.bucket, options.planning_date, tables["calendar"],
                      options.use_calendar)
     data = assemble(tables, axis, options.horizon_days, options.forecast_consumption)

@@ -66,7 +66,7 @@ def _plain(value: object) -> object:
 def check_plan_input(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:
     """Every input problem of a planning run (see module docstring)."""
     items, bom = tables["items"], tables["bom"]
-    issues = check_bom_lines(bom, items) if len(bom) else []
+    issues = check_bom_lines(bom, items, tables.get("unit_conversions")) if len(bom) else []
     codes = items["item_code"].astype(object).astype(str).str.strip()
     issues += _row_issues(items, codes.duplicated(keep="first").to_numpy() & (codes != ""),
                           "mrp_duplicate_item", "items", "item_code")

@@ -33,7 +33,6 @@ from addin.engines.bom import qty_per, usage_lines
 from addin.engines.bomgraph import longest_path_levels
 from addin.engines.timeaxis import NO_DAY, TimeAxis, day_numbers
 
-NETTABLE_TYPES = ("normal",)
 OPEN_TASK = ("planned", "released")
 KINDS = ("allocation", "sales_order", "forecast")  # demand type by kind number
 
@@ -98,6 +97,9 @@ class Coder:
     def __init__(self, items: pd.DataFrame) -> None:
         self.index = pd.Index(items["item_code"])
         self.mto = items["mto"].to_numpy()
+        # item type ("kind" of `prepare_items`); "" when the caller has none to give
+        self.kind = (items["kind"].to_numpy(dtype=object) if "kind" in items
+                     else np.full(len(items), "", dtype=object))
         self._tracking: dict[str, int] = {"": 0}
 
     def items(self, codes: pd.Series) -> np.ndarray:
@@ -256,20 +258,42 @@ def scheduled_receipts(tables: dict[str, pd.DataFrame], coder: Coder) -> pd.Data
     return out.sort_values(["item", "trk", "day", "ref"], kind="stable", ignore_index=True)
 
 
+def nettable(stock: pd.DataFrame, warehouses: pd.DataFrame | None,
+             customer_item: np.ndarray) -> np.ndarray:
+    """Which stock rows planning may use (DOMAIN §2, §6), by their warehouse:
+
+    * its nettable flag is set and it is not an inspection store (never nettable);
+    * a customer_virtual store (受托虚仓) holds the customers' own material: it serves
+      customer-supplied items only, never as own stock of anything else;
+    * at_supplier stock is own stock at a subcontractor: counted when flagged nettable;
+    * a warehouse code missing from the warehouses table counts as a normal store.
+
+    `customer_item` flags the rows whose item is customer-supplied.
+    """
+    counts = np.ones(len(stock), dtype=bool)
+    if warehouses is None or not len(warehouses):
+        return counts
+    codes = _text(warehouses, "warehouse_code")
+    first = ~codes.duplicated().to_numpy()  # the reader reports repeated codes
+    kind = warehouses["warehouse_type"].astype(object).fillna("normal").to_numpy(
+        dtype=object)[first]
+    usable = warehouses["nettable"].astype(bool).to_numpy()[first] & (kind != "inspection")
+    customers_only = kind == "customer_virtual"
+    where = pd.Index(codes[first]).get_indexer(_text(stock, "warehouse_code").to_numpy())
+    listed = where >= 0
+    at = where[listed]
+    counts[listed] = usable[at] & (~customers_only[at] | customer_item[listed])
+    return counts
+
+
 def opening_stock(stock: pd.DataFrame, warehouses: pd.DataFrame | None,
                   coder: Coder) -> pd.DataFrame:
-    """On hand minus locked, nettable warehouses only, summed per item and tracking no.
-
-    Warehouses that are not listed count as normal nettable stores.
-    """
-    if warehouses is not None and len(warehouses):
-        codes = _text(warehouses, "warehouse_code")
-        barred = codes[~(warehouses["warehouse_type"].astype(object).isin(NETTABLE_TYPES)
-                         & warehouses["nettable"].astype(bool))]
-        stock = stock[~_text(stock, "warehouse_code").isin(set(barred))]
-    qty = (stock["qty"].fillna(0.0) - stock["locked_qty"].fillna(0.0)).to_numpy(float)
+    """On hand minus locked of the stock rows planning may use (`nettable`), summed per
+    item and tracking no."""
     item = coder.items(stock["item_code"])
-    keep = item >= 0
+    kind = np.where(item >= 0, coder.kind[np.maximum(item, 0)] if len(coder.kind) else "", "")
+    keep = (item >= 0) & nettable(stock, warehouses, kind == "customer_supplied")
+    qty = (stock["qty"].fillna(0.0) - stock["locked_qty"].fillna(0.0)).to_numpy(float)
     frame = pd.DataFrame({"item": item[keep],
                           "trk": coder.tracking(item[keep], stock["tracking_no"][keep]),
                           "qty": qty[keep]})

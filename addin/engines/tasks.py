@@ -31,6 +31,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from addin.engines.bom import bom_in_stock_units
 from addin.engines.lotgroups import window_starts
 from addin.engines.mrpchecks import check_plan_input, cycle_issues
 from addin.engines.mrpdata import Coder, opening_stock, prepare_items
@@ -42,7 +43,7 @@ from addin.schema import ROW, TABLES, empty_frame
 
 MADE = {"manufactured": "production", "subcontracted": "subcontract"}
 PREFIX = {"production": "MO", "subcontract": "SC"}
-INPUTS = ("items", "bom", "sales_orders", "stock", "warehouses")
+INPUTS = ("items", "bom", "sales_orders", "stock", "warehouses", "unit_conversions")
 OUTPUTS = ("generated_tasks", "material_lists", "sales_order_pushed")
 
 
@@ -87,7 +88,8 @@ def generate_tasks(tables: dict[str, pd.DataFrame], options: TaskOptions) -> Tas
     tasks, task_of_line = _tasks(lines[lines["make"] > 1e-9], items, options)
     lines["task_no"] = task_of_line.reindex(lines.index).fillna("").astype(object)
     lines.loc[lines["task_no"] == "", "make"] = 0.0
-    materials = material_lists(tasks, tables["bom"], tables["items"])
+    bom = bom_in_stock_units(tables["bom"], tables["items"], tables["unit_conversions"])
+    materials = material_lists(tasks, bom, tables["items"])
     bare = tasks.loc[~tasks["task_no"].isin(set(materials["task_no"])), ["task_no", "item_code"]]
     skipped += [Issue("tasks_no_bom", "warning", "generated_tasks", None, "item_code", code,
                       {"task": task}) for task, code in bare.itertuples(index=False)]

@@ -13,6 +13,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +28,11 @@ from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import UsageError, WorkbookError
+from addin.issues import Issue, has_errors
 from addin.schema import TABLES, Column, Lang, Table, fold
 from addin.workbook import styles
 from addin.workbook.read import LIST_OBJECT_PREFIX, check_workbook_file
+from addin.workbook.update import update_cells
 
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
 MAX_CELL_TEXT = 32767  # Excel's limit; longer text makes Excel "repair" the file
@@ -38,10 +41,21 @@ _BOOL_LABELS = {"zh": ("是", "否"), "en": ("Yes", "No")}
 _FORMULA_START = r"^[=+\-@\t\r]"  # what Excel (or a CSV import) may evaluate
 
 
-def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lang, *,
-                 out: str | Path | None = None,
-                 row_styles: Mapping[str, pd.Series] | None = None) -> Path:
-    """Write `tables` (canonical name -> frame) into the workbook at `path`; return the file.
+@dataclass
+class Written:
+    """Where the results went (None when nothing was written) and what stopped them."""
+
+    path: Path | None
+    issues: list[Issue] = field(default_factory=list)
+
+
+def write_results(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lang, *,
+                  updates: Mapping[str, pd.DataFrame] | None = None,
+                  out: str | Path | None = None,
+                  row_styles: Mapping[str, pd.Series] | None = None) -> Written:
+    """Write `tables` and apply `updates` (input table -> key columns + columns to set, see
+    `update_cells`) in one save: both land, or — when an update cannot be applied —
+    nothing is written and the issues say why.
 
     With `out`, the result goes there and `path` is left untouched. A `path` that does
     not exist yet becomes a fresh workbook holding just these tables. `row_styles[name]`
@@ -50,10 +64,24 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lan
     source = Path(path)
     target = Path(out) if out is not None else source
     specs = _specs(tables)
+    _specs(updates or {})
     book = _open_for_writing(source, target) if source.exists() else _fresh_book()
+    issues = update_cells(book, updates or {}, lang)
+    if has_errors(issues):
+        return Written(None, issues)
     _place_tables(book, specs, tables, lang, row_styles or {})
     _save_atomic(book, target)
-    return target
+    return Written(target, issues)
+
+
+def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lang, *,
+                 out: str | Path | None = None,
+                 row_styles: Mapping[str, pd.Series] | None = None) -> Path:
+    """Write `tables` (canonical name -> frame) into the workbook at `path`; return the file
+    (see `write_results`, which also updates input sheets)."""
+    written = write_results(path, tables, lang, out=out, row_styles=row_styles)
+    assert written.path is not None  # without updates nothing can stop the write
+    return written.path
 
 
 def new_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lang) -> Path:
@@ -346,5 +374,5 @@ def _remove(temp: Path) -> None:
         temp.unlink()
 
 
-__all__ = ["WRITABLE_SUFFIXES", "column_values", "content_width", "fill_sheet", "formula_like",
-           "new_workbook", "write_tables"]
+__all__ = ["WRITABLE_SUFFIXES", "Written", "column_values", "content_width", "fill_sheet",
+           "formula_like", "new_workbook", "write_results", "write_tables"]

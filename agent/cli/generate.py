@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from addin.generate import generate as generate_tables
-from addin.workbook.write import write_tables
 
 from addin.errors import UsageError
+from addin.generate import generate as generate_tables
+from addin.workbook.write import write_tables
 from agent.cli.output import fails_cleanly
 
 
