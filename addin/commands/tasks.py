@@ -69,6 +69,11 @@ def run_tasks(tables: Tables, options: Mapping[str, Any]) -> Result:
     issues = sort_issues([*setting_issues, *result.issues])
     if has_errors(issues):
         return Result(issues=issues)
+    if result.tasks.empty:
+        # Nothing left to push: keep the task sheets of the last run rather than blank them.
+        nothing = "没有待下推的订单行" if options.get("lang") == "zh" else \
+            "No open order lines left to push; the task sheets of the last run are kept"
+        return Result(issues=issues, messages=[nothing])
     late = result.tasks["past_due"].to_numpy(bool)
     pushed = result.pushed
     return Result(tables=result.tables(), issues=issues,

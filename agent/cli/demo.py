@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ def demo(directory: Path, lang: str) -> None:
     available = {c.name for c in commands.all_commands()}
     names = [n for n in DEMO_COMMANDS if n in available]
     failed = False
-    with click.progressbar(names, label="Running", file=click.get_text_stream("stderr"),
+    with click.progressbar(names, label="Running", file=sys.stderr,
                            item_show_func=lambda n: n or "") as bar:
         summaries = []
         for name in bar:
