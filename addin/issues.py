@@ -40,6 +40,11 @@ def message_codes() -> list[str]:
     return sorted(_CATALOGUE)
 
 
+def catalogue() -> dict[str, Message]:
+    """A copy of every registered message, by code."""
+    return dict(_CATALOGUE)
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -12,14 +12,12 @@ import contextlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
@@ -29,16 +27,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import UsageError, WorkbookError
 from addin.issues import Issue, has_errors
-from addin.schema import TABLES, Column, Lang, Table, fold
+from addin.schema import TABLES, Lang, Table, fold
 from addin.workbook import styles
+from addin.workbook.layout import (
+    column_values,
+    content_width,
+    existing_sheet,
+    formula_like,
+    sheet_layout,
+    to_worksheet,
+    unique_title,
+)
 from addin.workbook.read import LIST_OBJECT_PREFIX, check_workbook_file
 from addin.workbook.update import update_cells
 
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
-MAX_CELL_TEXT = 32767  # Excel's limit; longer text makes Excel "repair" the file
-WIDTH_SAMPLE = 2000    # rows looked at to size a column; enough to see typical values
-_BOOL_LABELS = {"zh": ("是", "否"), "en": ("Yes", "No")}
-_FORMULA_START = r"^[=+\-@\t\r]"  # what Excel (or a CSV import) may evaluate
 
 
 @dataclass
@@ -52,7 +55,8 @@ class Written:
 def write_results(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: Lang, *,
                   updates: Mapping[str, pd.DataFrame] | None = None,
                   out: str | Path | None = None,
-                  row_styles: Mapping[str, pd.Series] | None = None) -> Written:
+                  row_styles: Mapping[str, pd.Series] | None = None,
+                  extra: Callable[[Workbook], object] | None = None) -> Written:
     """Write `tables` and apply `updates` (input table -> key columns + columns to set, see
     `update_cells`) in one save: both land, or — when an update cannot be applied —
     nothing is written and the issues say why.
@@ -70,6 +74,8 @@ def write_results(path: str | Path, tables: Mapping[str, pd.DataFrame], lang: La
     if has_errors(issues):
         return Written(None, issues)
     _place_tables(book, specs, tables, lang, row_styles or {})
+    if extra is not None:  # e.g. the Summary sheet (addin.workbook.summary)
+        extra(book)
     _save_atomic(book, target)
     return Written(target, issues)
 
@@ -163,146 +169,18 @@ def _replace_sheet(book: Workbook, spec: Table, lang: Lang) -> Worksheet:
 
 def _existing_sheet(book: Workbook, spec: Table) -> Worksheet | None:
     """The sheet holding the table written last time, else one named after the table."""
-    own = fold(f"{LIST_OBJECT_PREFIX}_{spec.name}")
-    for ws in book.worksheets:
-        if any(fold(name) == own for name in ws.tables):
-            return ws
-    # Only the table's own names, never its aliases: an alias guess must not overwrite
-    # a user's sheet.
-    keys = {fold(spec.name), fold(spec.zh), fold(spec.en)}
-    for ws in book.worksheets:
-        if fold(ws.title) in keys:
-            return ws
-    return None
+    position = existing_sheet(spec, [(ws.title, list(ws.tables)) for ws in book.worksheets])
+    return None if position is None else book.worksheets[position]
 
 
 def _unique_title(book: Workbook, title: str) -> str:
-    taken = {name.casefold() for name in book.sheetnames}
-    candidate, number = title[:31], 2
-    while candidate.casefold() in taken:  # a chart sheet may already hold the name
-        suffix = f" ({number})"
-        candidate, number = title[:31 - len(suffix)] + suffix, number + 1
-    return candidate
+    return unique_title(book.sheetnames, title)
 
 
 def fill_sheet(ws: Worksheet, spec: Table, frame: pd.DataFrame, lang: Lang,
                row_style: pd.Series | None = None) -> None:
     """Headers in row 1, the frame's schema columns from row 2, formats, widths, fills."""
-    columns = spec.columns
-    ws.append([column.header(lang) for column in columns])
-    values = [column_values(column, frame, lang) for column in columns]
-    for row in zip(*(cells.tolist() for cells in values), strict=True):
-        ws.append(row)
-    styles.style_header_row(ws, 1, len(columns))
-    ws.freeze_panes = "A2"
-    last_row = len(frame) + 1
-    for position, (column, cells) in enumerate(zip(columns, values, strict=True), start=1):
-        letter = get_column_letter(position)
-        ws.column_dimensions[letter].width = styles.column_width(
-            column.header(lang), content_width(cells), column.width)
-        number_format = column.number_format or (
-            styles.DATE_FORMAT if column.type == "date" else None)
-        if number_format and last_row > 1:
-            for (cell,) in ws.iter_rows(min_row=2, max_row=last_row, min_col=position,
-                                        max_col=position):
-                cell.number_format = number_format
-        if column.type in ("text", "choice"):
-            _neutralise_formulas(ws, position, cells)
-    if row_style is not None and len(frame):
-        _fill_rows(ws, row_style, frame.index, len(columns))
-
-
-def column_values(column: Column, frame: pd.DataFrame, lang: Lang) -> pd.Series:
-    """The cell values of one schema column: plain Python values, None for an empty cell."""
-    if column.name not in frame:
-        return pd.Series([None] * len(frame), dtype=object)
-    raw = frame[column.name].reset_index(drop=True)
-    if column.type in ("number", "integer"):
-        return _numbers(raw)
-    if column.type == "date":
-        dates = pd.to_datetime(raw, errors="coerce")
-        if isinstance(dates.dtype, pd.DatetimeTZDtype):
-            dates = dates.dt.tz_localize(None)
-        return dates.dt.date.astype(object).where(dates.notna(), None)
-    if column.type == "bool":
-        yes, no = _BOOL_LABELS[lang]
-        flags = raw.astype(object)
-        return flags.map({True: yes, False: no}).where(flags.notna(), None).astype(object)
-    if column.type == "choice":
-        labels = {choice.value: choice.label(lang) for choice in column.choices}
-        raw = raw.map(labels).where(raw.isin(list(labels)), raw)
-    return _texts(raw)
-
-
-def _numbers(raw: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
-    finite = np.isfinite(numbers.to_numpy())  # Excel cannot store inf; NaN is an empty cell
-    out = numbers.astype(object).where(finite, None)
-    # 3 rather than 3.0; only where a float holds the integer exactly (|x| < 2**53)
-    whole = finite & (numbers == numbers.round()).to_numpy() & (numbers.abs() < 2**53).to_numpy()
-    out[whole] = numbers[whole].astype("int64").astype(object)
-    return out
-
-
-def _texts(raw: pd.Series) -> pd.Series:
-    text = raw.astype(object).where(raw.notna(), None)
-    present = text.notna()
-    if pd.api.types.infer_dtype(text[present], skipna=True) not in ("string", "empty"):
-        text[present] = text[present].astype(str)
-    text = text.where(text != "", None)
-    strings = text.dropna()
-    if len(strings):
-        # Control characters are illegal in the file's XML; openpyxl would refuse the cell.
-        cleaned = strings.str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True).str.slice(
-            0, MAX_CELL_TEXT)
-        text[cleaned.index] = cleaned
-    return text
-
-
-def formula_like(cells: pd.Series) -> np.ndarray:
-    """Positions of text cells that Excel could take for a formula."""
-    if not len(cells):
-        return np.array([], dtype="int64")
-    strings = cells.map(lambda v: v if isinstance(v, str) else "")
-    return np.flatnonzero(strings.str.contains(_FORMULA_START, regex=True).to_numpy())
-
-
-def content_width(cells: pd.Series) -> float:
-    """Display width of the widest value among the first rows (CJK counts double)."""
-    sample = cells.iloc[:WIDTH_SAMPLE].dropna()
-    if sample.empty:
-        return 0.0
-    return max(styles.text_width(_display(value)) for value in sample.unique())
-
-
-def _display(value: object) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _neutralise_formulas(ws: Worksheet, position: int, cells: pd.Series) -> None:
-    """Store text that looks like a formula as plain text Excel will not evaluate."""
-    for offset in formula_like(cells):
-        cell = ws.cell(row=offset + 2, column=position)
-        cell.data_type = "s"      # openpyxl took the leading "=" for a formula
-        cell.quotePrefix = True   # and Excel keeps it text when the cell is edited
-
-
-def _fill_rows(ws: Worksheet, row_style: pd.Series, index: pd.Index, ncols: int) -> None:
-    keys = row_style.reindex(index).fillna("").astype(str).to_numpy()
-    for offset, key in enumerate(keys):
-        fill = styles.fill_for(key)
-        if fill is None:
-            continue
-        for column in range(1, ncols + 1):
-            ws.cell(row=offset + 2, column=column).fill = fill
+    to_worksheet(ws, sheet_layout(spec, frame, lang, row_style))
 
 
 def _list_object(book: Workbook, spec: Table, ws: Worksheet, ncols: int,

@@ -6,7 +6,19 @@ import logging
 
 import click
 
-from agent.cli import demo, generate, new, workbook
+from agent.cli import (
+    demo,
+    desktop_setup,
+    generate,
+    importing,
+    new,
+    reconcile,
+    serve,
+    store,
+    token,
+    watch,
+    workbook,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +34,8 @@ def cli(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for module in (new, workbook, demo, generate):
+for module in (new, workbook, demo, generate, serve, token, importing, store, watch, reconcile,
+               desktop_setup):
     for subcommand in module.COMMANDS:
         cli.add_command(subcommand)
 

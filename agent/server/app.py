@@ -28,6 +28,7 @@ from agent.server import (
     routes_health,
     routes_rows,
     routes_tokens,
+    routes_xlwings,
     storeapi,
 )
 from agent.server.deps import StorePool
@@ -70,6 +71,7 @@ def create_app(store_path: str | Path, settings: ServerSettings | None = None) -
         app.include_router(module.router, prefix=API)
     _add_error_handlers(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    routes_xlwings.install(app)  # the ribbon's backend: /xlwings/{command} and /addin/*
     return app
 
 

@@ -79,7 +79,7 @@ def test_health_needs_no_token_and_the_openapi_document_lists_every_route(client
         f"{API}/health", f"{API}/status", f"{API}/tables", f"{API}/tables/{{table}}/batches",
         f"{API}/tables/{{table}}/rows", f"{API}/tables/{{table}}/columns/{{column}}/values",
         f"{API}/changes", f"{API}/batches", f"{API}/batches/{{batch}}", f"{API}/rejected",
-        f"{API}/tokens", f"{API}/tokens/{{name}}"}
+        f"{API}/tokens", f"{API}/tokens/{{name}}", "/xlwings/commands", "/xlwings/{command}"}
     upload_doc = document["paths"][f"{API}/tables/{{table}}/batches"]["post"]
     assert {"200", "201", "401", "403", "413", "422"} <= set(upload_doc["responses"])
     schema = upload_doc["requestBody"]["content"]["application/json"]["schema"]
