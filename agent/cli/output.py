@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from addin.errors import XlerpError
+from addin.frontend import text
 from addin.headless import Outcome
 from addin.issues import sort_issues
 
@@ -45,7 +46,7 @@ def report(outcome: Outcome) -> None:
     if outcome.written:
         click.echo(f"Wrote {outcome.written}")
     elif not outcome.ok:
-        click.echo("Nothing was written: fix the errors above and run again.", err=True)
+        click.echo(text("nothing_written", lang), err=True)
 
 
 def exit_code(outcome: Outcome) -> int:
