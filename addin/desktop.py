@@ -29,7 +29,7 @@ import pandas as pd
 import xlwings as xw
 
 from addin import actions, commands, officejs
-from addin.engines.bom import qty_per, usage_lines
+from addin.engines.kitting import buildable
 from addin.engines.mrpdata import Coder, opening_stock, scheduled_receipts
 from addin.engines.timeaxis import day_numbers
 from addin.errors import UsageError
@@ -61,7 +61,7 @@ _FIRST_RUN = {
           "then click Run main again.",
 }
 UDF_TABLES = ("items", "bom", "stock", "warehouses", "allocations", "purchase_orders",
-              "production_tasks", "subcontract_orders")
+              "production_tasks", "subcontract_orders", "unit_conversions")
 UDF_CACHE_SECONDS = 10.0  # a sheet of UDFs reads the book once, not once per cell
 
 
@@ -291,23 +291,10 @@ def available(tables: Mapping[str, pd.DataFrame], codes: list[str], day: dt.date
     return pd.Series(total, index=index)
 
 
-def buildable_sets(tables: Mapping[str, pd.DataFrame], item: str, day: dt.date) -> float | None:
-    """Complete sets of `item` its components' availability covers (single level):
-    min over components of floor(available ÷ (usage × (1 + loss))); None without a BOM.
-
-    DOMAIN §5: P = 2 A + 1 B + 4 C with A 50, B 30, C 90 on hand gives 22 sets (C sets
-    the minimum); with 5 % loss on C, 21. The kitting engine will replace this rule.
-    """
-    lines = usage_lines(tables["bom"], day)
-    lines = lines[lines["parent_code"] == item]
-    if lines.empty:
-        return None
-    usage = qty_per(lines) * (1.0 + lines["variable_loss_rate"].fillna(0.0))
-    per_set = usage.groupby(lines["component_code"].to_numpy()).sum()
-    stock = available(tables, list(per_set.index), day).reindex(per_set.index)
-    # a hair of tolerance: 42 ÷ (4 × 1.05) is 9.999999999999998 in binary floating point
-    sets = np.floor(stock.to_numpy(float) / per_set.to_numpy(float) + 1e-9)
-    return float(max(0.0, sets.min()))
+def buildable_sets(tables: Mapping[str, pd.DataFrame], item: str, day: dt.date) -> float:
+    """Complete sets of `item` its multi-level BOM allows on `day`: the kitting engine's
+    rule (DOMAIN §5) on on hand − allocations + receipts due by `day`."""
+    return buildable(dict(tables), item, day, mode="receipts")[0]
 
 
 _CACHE: dict[str, tuple[float, dict[str, pd.DataFrame]]] = {}
@@ -350,8 +337,8 @@ def XLERP_AVAILABLE(item: str, date: object = None, caller: Any = None) -> float
 
 
 @xw.func
-def XLERP_CANBUILD(item: str, date: object = None, caller: Any = None) -> float | None:
-    """Complete sets of ITEM its components' availability on DATE covers (one level)."""
+def XLERP_CANBUILD(item: str, date: object = None, caller: Any = None) -> float:
+    """Complete sets of ITEM its multi-level BOM allows on DATE (default today)."""
     return buildable_sets(udf_tables(caller.sheet.book), str(item).strip(), _as_date(date))
 
 

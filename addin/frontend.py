@@ -84,9 +84,8 @@ def localise(issues: list[Issue], sheets: Mapping[str, str], lang: Lang) -> list
 
 
 def command_list() -> list[commands.Command]:
-    """Every command by name — the registry's order follows import order, and front ends
-    list commands to people and in files that must not change between runs."""
-    return sorted(commands.all_commands(), key=lambda command: command.name)
+    """Every command in the registry's fixed order (the order a planner works in)."""
+    return commands.all_commands()
 
 
 def command_options(read: ReadResult, options: Mapping[str, Any] | None) -> dict[str, Any]:

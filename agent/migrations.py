@@ -118,12 +118,14 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def add_new_columns(conn: sqlite3.Connection) -> list[str]:
-    """Add columns the schema gained since the tables were created ("table.column")."""
+    """Add tables and columns the schema gained since the store was created
+    ("table.column")."""
     added = []
     conn.execute("BEGIN IMMEDIATE")
     try:
         for name in INPUT_TABLES:
             spec = TABLES[name]
+            conn.execute(create_table_sql(spec))  # a table the schema gained later
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({quote(name)})")}
             for column in spec.columns:
                 if column.name not in present:

@@ -90,6 +90,35 @@ TABLE_NOTES: dict[str, tuple[str, str]] = {
                          "Production tasks: quantity, stocked-in, start and finish dates, status"),
     "subcontract_orders": ("委外订单：加工数量、已入库、交货日期",
                            "Subcontract orders: quantity, received, due date"),
+    "material_issues": ("领料单：按任务领料，可配套领料（套数）或多任务合并领料",
+                        "Material issues to tasks: direct, kit issue (sets) or merged"),
+    "supplements": ("补料单：超出投料单的领料", "Supplements: issues beyond the material list"),
+    "material_returns": ("退料单：退回仓库的材料（不超过已领 − 报废）",
+                         "Material returns to stock (at most issued − scrapped)"),
+    "product_receipts": ("产品入库单：完工入库，倒冲物料随之自动领用",
+                         "Product receipts: finished goods in; backflush components follow"),
+    "purchase_receipts": ("采购入库单", "Purchase receipts into stock"),
+    "purchase_returns": ("采购退货单", "Purchase returns to suppliers"),
+    "receipt_notices": ("收料通知单：到货先入待检仓", "Receipt notices: goods wait in inspection"),
+    "inspections": ("检验单：合格、让步接收、判退、报废数量",
+                    "Inspections: passed, concession, rejected and scrapped quantities"),
+    "task_materials": ("投料单：每个生产任务的材料、应发数量、发料方式",
+                       "Material lists of production tasks: component, required qty, issue method"),
+    "cost_standards": ("每个自制物料一行：单位工时、工资率、机器工时、"
+                       "制造费用分配率与分配基础、委外加工费",
+                       "One row per made item: labour hours and rate, machine hours, overhead "
+                       "rate and basis, subcontract fee"),
+    "cost_pools": ("各成本中心、期间、成本项目的费用金额及分配基础",
+                   "Cost per cost centre, period and element, with its allocation basis"),
+    "cost_objects": ("每个生产任务（或产品）每期一行：完工数量、工时、直接材料、期初在产",
+                     "One row per task (or product) and period: completed qty, hours, direct "
+                     "material, opening WIP"),
+    "wip_lines": ("期末在产品数量及完工程度（约当系数）、投料程度",
+                  "Closing WIP qty, degree of completion and material degree"),
+    "joint_costs": ("每批联合成本及分配方法", "Joint cost per batch and its split method"),
+    "joint_products": ("每批的主/联/副产品：产量、系数、售价、分离后成本",
+                       "Main, co- and by-products of each batch: qty, coefficient, price, "
+                       "separable cost"),
 }
 
 NOTE_CHOICES = {"items": "item_type", "warehouses": "warehouse_type"}

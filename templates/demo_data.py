@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from addin.schema import INPUT_TABLES, ROW, Lang, coerce, table
+from addin.schema import INPUT_TABLES, ROW, Lang, coerce, empty_frame, table
 
 PLANNING_DATE = pd.Timestamp("2026-12-01")
 CODE_PATTERN = r"^\d{2}\.\d{2}\.\d{4}$"  # Kingdee-style dotted codes, e.g. 30.02.0012
@@ -554,6 +554,13 @@ def shift_dates(frame: pd.DataFrame, columns: tuple[str, ...],
     return out
 
 
+def typed_tables(raw: dict[str, pd.DataFrame], lang: Lang) -> dict[str, pd.DataFrame]:
+    """Every input table typed; the demo has no rows for tables it leaves out (the shop
+    floor documents and cost sheets start empty)."""
+    return {name: typed(name, raw[name], lang) if name in raw else empty_frame(table(name))
+            for name in INPUT_TABLES}
+
+
 def typed(name: str, raw: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """The schema's typed frame with `_row` as the Excel row each record will occupy."""
     spec = table(name)
@@ -636,7 +643,7 @@ def demo_tables(lang: Lang, planning_date: pd.Timestamp = PLANNING_DATE
         "subcontract_orders": shift_dates(parse(SUBCONTRACT_ORDERS, _SUBCONTRACT_COLUMNS),
                                           ("due_date",), date),
     }
-    return {name: typed(name, frame, lang) for name, frame in raw.items()}
+    return typed_tables(raw, lang)
 
 
 # ---------------------------------------------------------------- template examples
@@ -701,4 +708,4 @@ def example_tables(lang: Lang, planning_date: pd.Timestamp = PLANNING_DATE
         {"item_code": [item], "forecast_date": [offset], "qty": [qty], "forecast_no": [number]}),
         ("forecast_date",), date)
     raw["settings"] = settings_frame(date, lang, "")
-    return {name: typed(name, raw[name], lang) for name in INPUT_TABLES}
+    return typed_tables(raw, lang)

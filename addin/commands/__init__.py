@@ -100,7 +100,7 @@ def run(name: str, tables: Tables, options: Mapping[str, Any] | None = None) -> 
 
 # One module per command; importing a module registers its command. Loaded on first use
 # so that importing the registry stays cheap.
-MODULES = ("check", "plan", "tasks")
+MODULES = ("check", "plan", "tasks", "kit", "post", "cost")
 
 
 def _load() -> None:

@@ -7,11 +7,14 @@ import logging
 import click
 
 from agent.cli import (
+    cost,
     demo,
     desktop_setup,
     generate,
     importing,
+    kit,
     new,
+    post,
     reconcile,
     serve,
     store,
@@ -34,8 +37,8 @@ def cli(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for module in (new, workbook, demo, generate, serve, token, importing, store, watch, reconcile,
-               desktop_setup):
+for module in (new, workbook, kit, post, cost, demo, generate, serve, token, importing, store,
+               watch, reconcile, desktop_setup):
     for subcommand in module.COMMANDS:
         cli.add_command(subcommand)
 

@@ -14,8 +14,8 @@ from agent.cli.new import template_path
 from agent.cli.output import fails_cleanly
 from agent.reconcile.demo import run_demo
 
-# The order a planner works in: clean the master data, plan, then release tasks.
-DEMO_COMMANDS = ("check", "plan", "tasks")
+# The order a planner works in: clean the master data, plan, release tasks, check kits.
+DEMO_COMMANDS = ("check", "plan", "tasks", "kit")
 
 
 @click.command()

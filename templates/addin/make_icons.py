@@ -50,6 +50,10 @@ def _union(*shapes: Shape) -> Shape:
     return lambda x, y: any(shape(x, y) for shape in shapes)
 
 
+def _disc(cx: float, cy: float, radius: float) -> Shape:
+    return lambda x, y: math.hypot(x - cx, y - cy) <= radius
+
+
 GLYPHS: dict[str, Shape] = {
     # the add-in: a grid of cells with a plan line rising across it
     "icon": _union(_boxes([(.22, .22, .78, .30), (.22, .22, .30, .78)]),
@@ -61,6 +65,16 @@ GLYPHS: dict[str, Shape] = {
     # generate tasks: a list of three ticked lines
     "tasks": _union(_boxes([(.20, .24, .30, .34), (.20, .46, .30, .56), (.20, .68, .30, .78),
                             (.40, .26, .80, .32), (.40, .48, .80, .54), (.40, .70, .80, .76)])),
+    # kitting: a tray holding the different parts of one set
+    "kit": _union(_near(_segments([(.20, .44), (.20, .78), (.80, .78), (.80, .44)]), .10),
+                  _disc(.37, .56, .12), _boxes([(.51, .40, .68, .68)])),
+    # post documents: a document's arrow going into the stock ledger's column
+    "post": _union(_near(_segments([(.18, .50), (.58, .50)]), .11),
+                   _near(_segments([(.42, .33), (.59, .50), (.42, .67)]), .11),
+                   _boxes([(.68, .20, .80, .80)])),
+    # costing: the yuan sign
+    "cost": _near([(.28, .20, .50, .46), (.72, .20, .50, .46), (.50, .46, .50, .82),
+                   (.30, .52, .70, .52), (.30, .69, .70, .69)], .11),
     # options: three sliders
     "options": _union(_boxes([(.18, .27, .82, .33), (.18, .47, .82, .53),
                               (.18, .67, .82, .73)]),

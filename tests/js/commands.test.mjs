@@ -72,6 +72,26 @@ test("a command sends every sheet's name and the cells of the sheets it reads", 
   assert.equal(fake.dialogs.length, 0);
 });
 
+test("a newer command (cost) is run from what the server describes, with no code of its own", async () => {
+  const described = { fold: FOLD, commands: [
+    { name: "cost", tables: [{ name: "bom", required: true, sheets: ["bom"] }] }] };
+  const fake = office(book(), {
+    "GET /xlwings/commands": () => response(200, described),
+    "POST /xlwings/cost": () => response(200, { actions: [], messages: ["costed"], ok: true }),
+  }, { token: "xlerp_secret" });
+  fake.context = loadScript(SCRIPT, fake.globals);
+  const e = event();
+  await fake.associated.get("cost")(e);
+  assert.equal(e.completions, 1);
+  assert.equal(fake.dialogs.length, 0, fake.dialogs.map(String).join());
+  const post = fake.requests.find((r) => r.method === "POST");
+  assert.equal(post.url, "https://xlerp.test/xlwings/cost");
+  const read = post.body.sheets.filter((s) => s.values.length).map((s) => s.name);
+  assert.deepEqual(read, ["BOM"]); // only the sheet the server named; the others by name only
+  const log = JSON.parse(fake.localStorage.getItem("xlerp.messages"));
+  assert.deepEqual([log[0].command, log[0].ok, log[0].lines], ["cost", true, ["costed"]]);
+});
+
 test("a big sheet is read in chunks that each stay under Excel's request limit", async () => {
   const rows = Array.from({ length: 30000 }, (_, i) => [`A-${i}`, "x", i, i * 2]);
   const workbook = new Workbook({ Items: [["Item code", "Item name", "a", "b"], ...rows], BOM: [] });

@@ -72,8 +72,10 @@ def test_run_writes_the_headless_result_tables_in_place(planned, tmp_path: Path)
     for table in outputs:
         pd.testing.assert_frame_equal(got[table], expected[table])
     names = book.sheets.names
-    assert names[:19] == CalamineWorkbook.from_path(str(TEMPLATE)).sheet_names
-    assert names[19:] == ["Planned orders", "MRP record", "Pegging", "Exceptions", "Summary"]
+    inputs = CalamineWorkbook.from_path(str(TEMPLATE)).sheet_names
+    assert names[:len(inputs)] == inputs  # the input sheets stay first, in their order
+    assert names[len(inputs):] == ["Planned orders", "MRP record", "Pegging", "Exceptions",
+                                   "Summary"]
     assert book.sheets.active.name == "Summary"
 
 
@@ -109,7 +111,8 @@ def test_a_second_run_reuses_its_sheets_tables_and_charts(planned) -> None:
     before = book.sheets.names
     desktop.run("plan", book, PLAN)
     assert book.sheets.names == before
-    assert [len(book.sheets[n].tables) for n in before[19:23]] == [1, 1, 1, 1]
+    results = ["Planned orders", "MRP record", "Pegging", "Exceptions"]
+    assert [len(book.sheets[n].tables) for n in results] == [1, 1, 1, 1]
     assert len(book.sheets["Summary"].charts) == 2
 
 
@@ -177,7 +180,10 @@ def test_the_first_run_main_adds_the_control_sheet(monkeypatch) -> None:
     assert [control.cells.get((r, 1)) for r in range(1, 8)] == [
         "Option", "Command", "Planning date", "Bucket", "Language", "BOM as of", "Orders"]
     assert control.cells[(2, 2)] == "Run MRP"
-    assert control.cells[(2, 4)].startswith("Commands: Check BOM (check), Run MRP (plan)")
+    # every registered command, in the order a planner works (frontend.command_list)
+    assert control.cells[(2, 4)] == (
+        "Commands: Check BOM (check), Run MRP (plan), Generate tasks (tasks), Kitting (kit), "
+        "Post documents (post), Costing (cost)")
     desktop.main()  # now it runs Run MRP, with today's date: results, no message box
     assert "Planned orders" in book.sheets.names and len(book.app.alerts) == 1
     with pytest.raises(UsageError, match=r"plan \(Run MRP / 运行MRP\)"):
@@ -225,7 +231,8 @@ def test_canbuild_follows_the_domain_example() -> None:
     lossy = Caller(kit_book(loss_on_c=0.05).sheets["Items"])
     # 5 % loss on C: 90 ÷ 4.2 = 21.4 → 21 sets
     assert desktop.XLERP_CANBUILD("P", 46366.0, lossy) == 21  # 46366 is 2026-12-10
-    assert desktop.XLERP_CANBUILD("A", "2026-12-10", lossy) is None  # bought, no BOM
+    # bought, no BOM: its own availability, 50 − 10 allocated + 20 due
+    assert desktop.XLERP_CANBUILD("A", "2026-12-10", lossy) == 60
 
 
 def test_available_is_stock_less_allocations_plus_receipts_due() -> None:

@@ -127,3 +127,9 @@ def test_every_validation_code_has_a_message() -> None:
                  "not_an_integer", "not_a_date", "not_a_bool", "not_a_choice", "below_minimum",
                  "duplicate_key", "unknown_column"):
         assert code in message_codes()
+
+
+@pytest.mark.parametrize("name", INPUT_TABLES)
+def test_every_input_table_has_a_business_key(name: str) -> None:
+    # the store keys its rows by it and the reader reports duplicates of it
+    assert TABLES[name].key
