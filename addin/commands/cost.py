@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from addin.commands import Result, Tables, command
-from addin.commands.plan import option_bool, option_date, plan_settings
+from addin.commands.plan import dated_options, option_bool, option_date
 from addin.engines.costing import CostingResult, actual_costing, standard_costing
 from addin.issues import Issue, Message, has_errors, register, sort_issues
 from addin.schema import TABLES, empty_frame
@@ -90,10 +90,9 @@ def run_cost(tables: Tables, options: Mapping[str, Any]) -> Result:
     lang = options.get("lang", "en")
     standard = option_bool(options.get("standard"), "standard", False)
     if standard:
-        from_sheet, setting_issues = plan_settings(tables.get("settings"),
-                                                   {"date": options.get("as_of")})
-        setting_issues = [i for i in setting_issues if i.params["setting"] == "planning_date"]
-        as_of = option_date(options.get("as_of")) or from_sheet.get("date")
+        dated, setting_issues = dated_options(tables.get("settings"),
+                                              {"date": options.get("as_of")})
+        as_of = option_date(dated["date"], "as_of")
         if not len(_table(tables, "items")):
             return Result(issues=[_empty("items", standard, lang)])
         result = standard_costing(_table(tables, "items"), _table(tables, "bom"),

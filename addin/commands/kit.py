@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from addin.commands import Result, Tables, command
-from addin.commands.plan import option_date, plan_settings
+from addin.commands.plan import dated_options, option_date
 from addin.engines.kitting import INPUTS, MODES, OUTPUTS, KitOptions, KitResult, kit
 from addin.errors import UsageError
 from addin.issues import has_errors, sort_issues
@@ -54,12 +54,10 @@ def summary(result: KitResult, lang: str) -> str:
          description_en="Sets each order can build by priority, bottlenecks, shortages and "
                         "the receipts that cover them")
 def run_kit(tables: Tables, options: Mapping[str, Any]) -> Result:
-    # only the planning date of the settings sheet applies to kitting
-    from_sheet, setting_issues = plan_settings(tables.get("settings"), options)
-    setting_issues = [i for i in setting_issues if i.params["setting"] == "planning_date"]
+    dated, setting_issues = dated_options(tables.get("settings"), options)
     if has_errors(setting_issues):
         return Result(issues=sort_issues(setting_issues))
-    settings = kit_options({**options, "date": from_sheet.get("date", options.get("date"))})
+    settings = kit_options(dated)
     result = kit(dict(tables), settings)
     issues = sort_issues([*setting_issues, *result.issues])
     if has_errors(issues):

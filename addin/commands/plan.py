@@ -105,6 +105,15 @@ def plan_settings(settings: pd.DataFrame | None, options: Mapping[str, Any],
     return values, issues
 
 
+def dated_options(settings: pd.DataFrame | None, options: Mapping[str, Any],
+                  ) -> tuple[dict[str, Any], list[Issue]]:
+    """`options` with the planning date of the settings sheet when the options give none;
+    for commands (tasks, kit) to which only the date of the plan settings applies."""
+    from_sheet, issues = plan_settings(settings, options)
+    issues = [i for i in issues if i.params["setting"] == "planning_date"]
+    return {**options, "date": from_sheet.get("date", options.get("date"))}, issues
+
+
 def _setting_value(name: str, text: str) -> tuple[object, str]:
     """(value, "") or (None, issue code)."""
     if name == "planning_date":

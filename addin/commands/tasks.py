@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from addin.commands import Result, Tables, command
-from addin.commands.plan import option_bool, option_date, option_number, plan_settings
+from addin.commands.plan import dated_options, option_bool, option_date, option_number
 from addin.engines.tasks import OUTPUTS, TaskOptions, TaskResult, generate_tasks
 from addin.issues import has_errors, sort_issues
 
@@ -60,11 +60,9 @@ def summary(result: TaskResult, lang: str) -> str:
                         "orders and material lists; write back the pushed quantities")
 def run_tasks(tables: Tables, options: Mapping[str, Any]) -> Result:
     # only the planning date applies to tasks; bucket and merge window are the plan's
-    from_sheet, setting_issues = plan_settings(tables.get("settings"), options)
-    setting_issues = [i for i in setting_issues if i.params["setting"] == "planning_date"]
+    dated, setting_issues = dated_options(tables.get("settings"), options)
     if has_errors(setting_issues):
         return Result(issues=sort_issues(setting_issues))
-    dated = {**options, "date": from_sheet.get("date", options.get("date"))}
     result = generate_tasks(dict(tables), task_options(dated))
     issues = sort_issues([*setting_issues, *result.issues])
     if has_errors(issues):
