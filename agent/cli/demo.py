@@ -1,4 +1,4 @@
-"""`xlerp demo [DIR]`: copy the demo factory's workbook and run every command on it."""
+"""`xlerp demo [DIR]`: copy the demo factory's workbook and run the planning commands."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ DEMO_COMMANDS = ("check", "plan", "tasks", "kit")
               help="Language of the demo workbook.")
 @fails_cleanly
 def demo(directory: Path, lang: str) -> None:
-    """Copy the demo workbook (an electric-fan factory) into DIRECTORY, run every command
-    on it and print a summary and the path of the result workbook."""
+    """Copy the demo workbook (an electric-fan factory) into DIRECTORY; check, plan,
+    generate tasks and check kits on it; show reconciliation of two platform exports on an
+    embedded store; print a summary and the paths of the result workbooks."""
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / f"xlerp-demo-{lang}.xlsx"
     shutil.copyfile(template_path(f"demo-{lang}.xlsx"), book)
