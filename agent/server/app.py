@@ -93,7 +93,7 @@ def _add_error_handlers(app: FastAPI, settings: ServerSettings) -> None:
 
 
 class _TooLarge(Exception):
-    pass
+    """The request body passed the size limit while it was being read."""
 
 
 class BodyLimit:
