@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 Severity = Literal["error", "warning", "info"]
@@ -92,6 +93,18 @@ class Issue:
         text = f"{text}: {self.message(lang)}" if text else self.message(lang)
         fix = self.fix(lang)
         return f"{text} — {fix}" if fix else text
+
+
+def plain_value(value: object) -> object:
+    """A cell value as a person reads it in a message: 2 not 2.0, dates as 2026-01-31,
+    blank not nan."""
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return None
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return value
 
 
 def has_errors(issues: Iterable[Issue]) -> bool:

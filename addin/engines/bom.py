@@ -28,7 +28,7 @@ from addin.engines.bomgraph import (
     row_numbers,
     walk_levels,
 )
-from addin.issues import Issue, Message, register
+from addin.issues import Issue, Message, plain_value, register
 
 SHEET = "bom"
 _NS_MAX = np.iinfo("int64").max  # a blank effective_to: open to the future
@@ -181,21 +181,10 @@ def _issues(bom: pd.DataFrame, mask: pd.Series | np.ndarray, code: str, column: 
     components = bom["component_code"].iloc[positions].tolist()
     values = bom[column].iloc[positions].tolist()
     more = {name: series.iloc[positions].tolist() for name, series in extra.items()}
-    return [Issue(code, severity, SHEET, int(rows[i]), column, _plain(values[i]),
+    return [Issue(code, severity, SHEET, int(rows[i]), column, plain_value(values[i]),
                   {"parent": parents[i], "component": components[i],
-                   **{name: _plain(values_[i]) for name, values_ in more.items()}})
+                   **{name: plain_value(values_[i]) for name, values_ in more.items()}})
             for i in range(positions.size)]
-
-
-def _plain(value: object) -> object:
-    """A cell value as a person reads it: 2 not 2.0, dates as 2026-01-31, blank not nan."""
-    if isinstance(value, float | np.floating):
-        if np.isnan(value):
-            return None
-        return int(value) if float(value).is_integer() else float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return value
 
 
 def _unknown_codes(bom: pd.DataFrame, known: pd.Index) -> list[Issue]:

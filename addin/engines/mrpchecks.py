@@ -20,7 +20,7 @@ from addin.engines.bom import check_bom_lines
 from addin.engines.bomgraph import find_cycles
 from addin.engines.lotgroups import POLICY_COLUMNS, distinct_policies
 from addin.engines.lotsizing import LotPolicy
-from addin.issues import Issue, Message, register
+from addin.issues import Issue, Message, plain_value, register
 from addin.schema import ROW
 
 _ITEM_TABLES = ("sales_orders", "forecasts", "purchase_orders", "production_tasks",
@@ -49,18 +49,8 @@ def _row_issues(frame: pd.DataFrame, mask: np.ndarray, code: str, sheet: str, co
     positions = np.flatnonzero(np.asarray(mask, dtype=bool))
     rows = _rows(frame)[positions]
     values = frame[column].iloc[positions].tolist() if column in frame else [None] * len(rows)
-    return [Issue(code, severity, sheet, int(r), column, _plain(v), dict(params))
+    return [Issue(code, severity, sheet, int(r), column, plain_value(v), dict(params))
             for r, v in zip(rows, values, strict=True)]
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, float | np.floating):
-        if np.isnan(value):
-            return None
-        return int(value) if float(value).is_integer() else float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return value
 
 
 def check_plan_input(tables: Mapping[str, pd.DataFrame]) -> list[Issue]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from addin.issues import Issue
+from addin.issues import Issue, plain_value
 from addin.schema.model import Column, Lang, Table, fold
 
 ROW = "_row"  # Excel row number of each record, kept beside the data for messages
@@ -261,13 +261,10 @@ def _minimum_issues(column: Column, values: pd.Series, rows: np.ndarray, sheet: 
         return []
     numbers = values.astype("float64")
     low = (numbers < column.min_value).fillna(False).to_numpy()
+    minimum = {"minimum": plain_value(column.min_value)}
     return [Issue("below_minimum", sheet=sheet, row=int(rows[p]), column=header,
-                  value=_plain(numbers.iloc[p]), params={"minimum": _plain(column.min_value)})
+                  value=plain_value(numbers.iloc[p]), params=minimum)
             for p in np.flatnonzero(low)]
-
-
-def _plain(number: float) -> object:
-    return int(number) if float(number).is_integer() else number
 
 
 def duplicate_key_issues(table: Table, frame: pd.DataFrame, sheet: str,
