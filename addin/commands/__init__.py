@@ -11,13 +11,38 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from addin.issues import Issue, has_errors
 
 Tables = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class SummaryBlock:
+    """A small table on the run's Summary sheet, with a native chart of one column.
+
+    `table` names an output table of the schema (its headers and formats); `category`
+    and `values` name the chart's label and value columns (default: the first column and
+    the first numeric one); `chart` None shows the table without a chart.
+    """
+
+    table: str
+    frame: pd.DataFrame
+    chart: Literal["bar", "column"] | None = "bar"
+    category: str | None = None
+    values: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a command puts on the Summary sheet: key figures (label in the run's language,
+    number) and blocks. Front ends render it; the command never touches a sheet."""
+
+    figures: list[tuple[str, float]] = field(default_factory=list)
+    blocks: list[SummaryBlock] = field(default_factory=list)
 
 
 @dataclass
@@ -27,7 +52,8 @@ class Result:
     `updates` changes cells of input sheets in place: input table name -> one row per
     record to change, holding the table's key columns and the columns to set (e.g.
     sales_orders: order_no, line_no, pushed_qty). A front end applies them together with
-    the result tables, or not at all.
+    the result tables, or not at all. `summary` fills the Summary sheet; without it the
+    sheet lists how many rows each result sheet got.
     """
 
     tables: Tables = field(default_factory=dict)
@@ -35,6 +61,7 @@ class Result:
     messages: list[str] = field(default_factory=list)
     row_styles: dict[str, pd.Series] = field(default_factory=dict)
     updates: Tables = field(default_factory=dict)
+    summary: Summary | None = None
 
     @property
     def ok(self) -> bool:

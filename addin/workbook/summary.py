@@ -9,7 +9,7 @@ sheet holds no timestamp, so the same run gives the same sheet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pandas as pd
@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import commands
+from addin.commands import SummaryBlock
 from addin.frontend import Outcome
 from addin.schema import TABLES, Lang, Table
 from addin.schema import choices as ch
@@ -63,6 +64,7 @@ FINDINGS_BY_CODE = Table("findings_by_code", "问题分类", "Findings by code",
 ), role="output")
 
 SUMMARY_TABLES = (SUMMARY, PURCHASES_BY_WEEK, SHORTAGES_BY_COMPONENT, FINDINGS_BY_CODE)
+_OWN = {t.name: t for t in SUMMARY_TABLES}
 
 # The key figures' labels (zh, en).
 _FIGURES = {
@@ -144,49 +146,61 @@ def summary_layout(outcome: Outcome) -> SummaryLayout | None:
         return None
     lang = outcome.lang
     figures, blocks = _content(outcome)
-    parts = [(SUMMARY, figures, SUMMARY.sheet_name(lang)), *blocks]
+    parts = [SummaryBlock(SUMMARY.name, figures, chart=None), *blocks]
     lines = tuple(outcome.result.messages)
     # row 1 heading, then the messages, a blank row, the first caption, its header
     laid, charts, top = [], [], len(lines) + 4
     first = top - 1
-    for spec, frame, caption in parts:
-        style = frame.get("severity")
-        laid.append(Block(top, caption, sheet_layout(spec, frame, lang, style)))
-        top += len(frame) + 3  # header, rows, a blank row, the next caption
-    for index, (spec, frame, _) in enumerate(parts[1:], start=1):
-        if len(frame):
-            values = _chart_values(spec, frame)
-            kind = "column" if spec is PURCHASES_BY_WEEK else "bar"
-            charts.append(Chart(kind, index, 0, values, first + CHART_ROWS * len(charts)))
+    for part in parts:
+        spec = _spec(part.table)
+        style = part.frame.get("severity")
+        laid.append(Block(top, spec.sheet_name(lang),
+                          sheet_layout(spec, part.frame, lang, style)))
+        top += len(part.frame) + 3  # header, rows, a blank row, the next caption
+    for index, part in enumerate(parts):
+        if part.chart and len(part.frame):
+            category, values = _chart_columns(_spec(part.table), part)
+            charts.append(Chart(part.chart, index, category, values,
+                                first + CHART_ROWS * len(charts)))
     command = commands.get(outcome.command)
     return SummaryLayout(SUMMARY, SUMMARY.sheet_name(lang), f"xlerp · {command.label(lang)}",
                          lines, tuple(laid), tuple(charts))
 
 
-def _chart_values(spec: Table, frame: pd.DataFrame) -> int:
+def _spec(name: str) -> Table:
+    return _OWN.get(name) or TABLES[name]
+
+
+def _chart_columns(spec: Table, block: SummaryBlock) -> tuple[int, int]:
+    """Positions of a block's chart labels and values: as named, else the first column
+    and the first numeric one."""
     names = spec.column_names
-    if spec is PURCHASES_BY_WEEK:  # money when there are prices, else the order count
-        return names.index("amount" if frame["amount"].gt(0).any() else "orders")
-    if spec is SHORTAGES_BY_COMPONENT:
-        return names.index("shortage_qty")
-    return names.index("count")
+    numeric = [c.name for c in spec.columns if c.type in ("number", "integer")]
+    category = block.category or names[0]
+    values = block.values or next(n for n in numeric if n != category)
+    return names.index(category), names.index(values)
 
 
-def _content(outcome: Outcome) -> tuple[pd.DataFrame, list[tuple[Table, pd.DataFrame, str]]]:
+def _content(outcome: Outcome) -> tuple[pd.DataFrame, list[SummaryBlock]]:
     lang, tables = outcome.lang, outcome.tables
-    if outcome.command == "plan" and set(PLAN_TABLES) <= tables.keys():
+    own = outcome.result.summary
+    if own is not None:  # the command said what its summary shows
+        rows, blocks = list(own.figures), [
+            replace(b, frame=b.frame.head(TOP)) for b in own.blocks]
+    elif outcome.command == "plan" and set(PLAN_TABLES) <= tables.keys():
         purchases = purchases_by_week(tables["planned_orders"])
         shortages = shortages_by_component(tables["mrp_record"], tables["pegging"],
                                            tables["planned_orders"])
         rows = _plan_figures(tables, purchases, shortages, lang)
-        blocks = [(PURCHASES_BY_WEEK, purchases, PURCHASES_BY_WEEK.sheet_name(lang)),
-                  (SHORTAGES_BY_COMPONENT, shortages.head(TOP),
-                   SHORTAGES_BY_COMPONENT.sheet_name(lang))]
+        money = "amount" if purchases["amount"].gt(0).any() else "orders"
+        blocks = [SummaryBlock(PURCHASES_BY_WEEK.name, purchases, "column", values=money),
+                  SummaryBlock(SHORTAGES_BY_COMPONENT.name, shortages.head(TOP),
+                               values="shortage_qty")]
     elif outcome.command == "check" and set(CHECK_TABLES) <= tables.keys():
         findings = tables["bom_check"]
         rows = [*_severity_figures(findings, lang), *_check_figures(tables, lang)]
-        blocks = [(FINDINGS_BY_CODE, findings_by_code(findings).head(TOP),
-                   FINDINGS_BY_CODE.sheet_name(lang))]
+        blocks = [SummaryBlock(FINDINGS_BY_CODE.name, findings_by_code(findings).head(TOP),
+                               values="count")]
     else:  # a command without its own summary: how many rows each sheet got
         rows = [(label("rows", lang, sheet=TABLES[name].sheet_name(lang)), len(frame))
                 for name, frame in tables.items()]

@@ -334,3 +334,21 @@ def test_a_write_back_that_cannot_be_done_stops_every_write() -> None:
         "1 task", 'Sheet "Sales orders", column "Order no": Cannot write back: SO-9 / 1 is '
         'not in "Sales orders" — The row was deleted or renumbered after reading; restore it '
         "and run again", "Nothing was written: fix the errors above and run again."]
+
+
+def test_a_command_s_own_summary_gives_its_figures_blocks_and_charts() -> None:
+    findings = pd.DataFrame({"code": ["a", "b"], "severity": ["error", "warning"],
+                             "count": [3, 1]})
+    own = commands.Summary(figures=[("Tasks late", 2.0)], blocks=[
+        commands.SummaryBlock("findings_by_code", findings, "column", values="count"),
+        commands.SummaryBlock("findings_by_code", findings, chart=None)])
+    result = commands.Result(summary=own)
+    layout = summary_layout(Outcome("kit", "en", result, tables={"kit_orders": findings}))
+    assert [b.caption for b in layout.blocks] == ["Summary", "Findings by code",
+                                                  "Findings by code"]
+    assert layout.blocks[0].layout.rows == 1
+    (chart,) = layout.charts  # the block with chart=None has none
+    assert (chart.kind, chart.block, chart.category, chart.values) == ("column", 1, 0, 2)
+    # the chart's values are the block's "count" column, rows 2..3 below its header
+    top = layout.blocks[1].top
+    assert layout.chart_range(chart, chart.values) == (3, top + 1, top + 2)
