@@ -1,8 +1,10 @@
 """Load one batch of typed rows into one canonical table: diff, upsert, change log.
 
-Runs inside the store's write transaction (see `Store.load_batch`). The batch is compared
-with the stored rows of the same keys in pandas, so only new and changed rows are written
-and only they reach the change log; an unchanged row writes nothing but a newer "as of".
+Runs inside the store's write transaction (see `Store.load_batch`). A batch comes from
+one platform and touches only that platform's copy of each record (the stored key is
+business key + platform, `migrations.stored_key`). It is compared with the stored rows of
+the same keys in pandas, so only new and changed rows are written and only they reach
+the change log; an unchanged row writes nothing but a newer "as of".
 
 Values cross into SQL as parameters; every identifier comes from the schema and is quoted.
 """
@@ -18,7 +20,7 @@ import pandas as pd
 
 from addin.schema import ROW, Table
 from agent import changelog
-from agent.migrations import PROVENANCE, column_ddl, quote
+from agent.migrations import PROVENANCE, column_ddl, quote, stored_key
 
 STAGE = "_stage_keys"  # temp table of the batch's keys, joined to find the stored rows
 CHUNK_ROWS = 100_000    # rows turned into SQL parameters (or JSON) at a time
@@ -91,16 +93,25 @@ def load(conn: sqlite3.Connection, spec: Table, frame: pd.DataFrame, prov: Prove
         raise ValueError(f"batch for {spec.name} repeats a key; validate before loading")
     new[ROW] = frame[ROW].to_numpy(dtype="int64").tolist() if ROW in frame else None
     staged = _stage(conn, spec, new[key])
-    stored = _stored_rows(conn, spec) if staged else pd.DataFrame(columns=_stored_columns(spec))
+    stored = (_stored_rows(conn, spec, prov.platform) if staged
+              else pd.DataFrame(columns=_stored_columns(spec)))
     diff = _diff(spec, new, stored, prov)
     provenance = {"_platform": prov.platform, "_file": prov.file, "_batch": batch,
                   "_hash": prov.sha256, "_loaded_at": loaded_at, "_as_of": prov.as_of}
-    _upsert(conn, spec, new[diff.insert | diff.update], provenance)
-    _confirm(conn, spec, new.loc[diff.confirm, key], prov.as_of)
-    deleted = (_delete_missing(conn, spec, prov, staged) if prov.snapshot
-               else pd.DataFrame(columns=spec.column_names))
     first = changelog.last_seq(conn) + 1
-    _log_changes(conn, spec, new, stored, diff, deleted, batch)
+    # New rows first, logged straight from the table; then updates, confirmations,
+    # deletions, each logged in that order.
+    before = conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {quote(spec.name)}"
+                          ).fetchone()[0]
+    _write(conn, spec, new[diff.insert], provenance, upsert=False)
+    changelog.log_inserted(conn, spec.name, stored_key(spec),
+                           [*spec.column_names, "_platform"], before, batch)
+    _write(conn, spec, new[diff.update], provenance, upsert=True)
+    _confirm(conn, spec, new.loc[diff.confirm, key], prov)
+    deleted = (_delete_missing(conn, spec, prov, staged) if prov.snapshot
+               else pd.DataFrame(columns=[*spec.column_names, "_platform"]))
+    _log_changes(conn, spec, new.assign(_platform=prov.platform), stored, diff, deleted,
+                 batch)
     last = changelog.last_seq(conn)
     return BatchResult(spec.name, batch, rows=len(new), inserted=int(diff.insert.sum()),
                        updated=int(diff.update.sum()), unchanged=int(diff.unchanged.sum()),
@@ -114,7 +125,7 @@ class _Diff:
     insert: np.ndarray     # key not stored yet
     update: np.ndarray     # stored, values differ, not older than the stored row
     unchanged: np.ndarray  # stored with the same values
-    stale: np.ndarray      # same platform's stored row is newer: left alone
+    stale: np.ndarray      # the stored row is newer: left alone
     confirm: np.ndarray    # unchanged rows whose stored "as of" moves forward
     differs: np.ndarray    # rows × value columns: which values changed
 
@@ -137,9 +148,8 @@ def _diff(spec: Table, new: pd.DataFrame, stored: pd.DataFrame, prov: Provenance
         a, b = new[column], old[column]
         same = (a == b).to_numpy(dtype=bool) | (pd.isna(a) & pd.isna(b)).to_numpy(dtype=bool)
         differs[:, j] = ~same
-    same_source = (old["_platform"] == prov.platform).to_numpy(dtype=bool)
     older = (old["_as_of"].fillna("") > prov.as_of).to_numpy(dtype=bool)
-    stale = exists & same_source & older
+    stale = exists & older
     changed = differs.any(axis=1)
     update = exists & changed & ~stale
     unchanged = exists & ~changed & ~stale
@@ -148,7 +158,7 @@ def _diff(spec: Table, new: pd.DataFrame, stored: pd.DataFrame, prov: Provenance
 
 
 def _stored_columns(spec: Table) -> list[str]:
-    return [*spec.column_names, "_platform", "_as_of"]
+    return [*spec.column_names, "_as_of"]
 
 
 def _stage_name(spec: Table) -> str:
@@ -172,29 +182,35 @@ def _stage(conn: sqlite3.Connection, spec: Table, keys: pd.DataFrame) -> bool:
     return True
 
 
-def _stored_rows(conn: sqlite3.Connection, spec: Table) -> pd.DataFrame:
-    """The stored rows (values, _platform, _as_of) whose keys are on the stage."""
+def _stored_rows(conn: sqlite3.Connection, spec: Table, platform: str) -> pd.DataFrame:
+    """The platform's stored rows (values, _as_of) whose keys are on the stage."""
     columns = _stored_columns(spec)
     join = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in spec.key)
     select = ", ".join(f"t.{quote(c)}" for c in columns)
     cursor = conn.execute(f"SELECT {select} FROM {quote(spec.name)} t "
-                          f"JOIN temp.{_stage_name(spec)} s ON {join}")
+                          f"JOIN temp.{_stage_name(spec)} s ON {join} "
+                          f'AND t."_platform" = ?', (platform,))
     return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
 
-def _upsert(conn: sqlite3.Connection, spec: Table, rows: pd.DataFrame,
-            provenance: dict[str, object]) -> None:
+def _write(conn: sqlite3.Connection, spec: Table, rows: pd.DataFrame,
+           provenance: dict[str, object], *, upsert: bool) -> None:
+    """Insert new rows (a plain INSERT: the diff found no stored row, under the write
+    lock, so a conflict would be a bug and fails loudly) or update changed ones."""
     if rows.empty:
         return
     names = [*spec.column_names, *PROVENANCE]
-    keys = ", ".join(quote(k) for k in spec.key)
-    sets = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in names if c not in spec.key)
     target = quote(spec.name)
-    # The WHERE repeats the as-of guard in SQL, so that it holds whatever the diff decided.
     sql = (f"INSERT INTO {target} ({', '.join(quote(c) for c in names)}) "
-           f"VALUES ({', '.join('?' * len(names))}) ON CONFLICT ({keys}) DO UPDATE SET {sets} "
-           f"WHERE {target}.\"_platform\" <> excluded.\"_platform\" "
-           f"OR {target}.\"_as_of\" <= excluded.\"_as_of\"")
+           f"VALUES ({', '.join('?' * len(names))})")
+    if upsert:
+        keys = ", ".join(quote(k) for k in stored_key(spec))
+        sets = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in names
+                         if c not in stored_key(spec))
+        # The WHERE repeats the as-of guard in SQL, so that it holds whatever the diff
+        # decided.
+        sql += (f" ON CONFLICT ({keys}) DO UPDATE SET {sets} "
+                f"WHERE {target}.\"_as_of\" <= excluded.\"_as_of\"")
     data = rows[spec.column_names].copy()
     data["_platform"], data["_file"] = provenance["_platform"], provenance["_file"]
     data["_row"] = rows[ROW]
@@ -212,14 +228,15 @@ def _tuples(frame: pd.DataFrame) -> Iterator[tuple]:
         yield from zip(*(part[c].tolist() for c in part.columns), strict=True)
 
 
-def _confirm(conn: sqlite3.Connection, spec: Table, keys: pd.DataFrame, as_of: str) -> None:
+def _confirm(conn: sqlite3.Connection, spec: Table, keys: pd.DataFrame,
+             prov: Provenance) -> None:
     """Move the "as of" of unchanged rows forward, so a later-arriving export that is
     older than this one (but newer than the stored value) cannot overwrite it."""
     if keys.empty:
         return
-    where = " AND ".join(f"{quote(k)} = ?" for k in spec.key)
+    where = " AND ".join(f"{quote(k)} = ?" for k in stored_key(spec))
     conn.executemany(f'UPDATE {quote(spec.name)} SET "_as_of" = ? WHERE {where}',
-                     ((as_of, *k) for k in _tuples(keys)))
+                     ((prov.as_of, *k, prov.platform) for k in _tuples(keys)))
 
 
 def _delete_missing(conn: sqlite3.Connection, spec: Table, prov: Provenance,
@@ -231,7 +248,7 @@ def _delete_missing(conn: sqlite3.Connection, spec: Table, prov: Provenance,
     missing = (f"NOT EXISTS (SELECT 1 FROM temp.{_stage_name(spec)} s WHERE {match})"
                if staged else "1 = 1")
     condition = f't."_platform" = ? AND t."_as_of" < ? AND {missing}'
-    select = ", ".join(f"t.{quote(c)}" for c in spec.column_names)
+    select = ", ".join(f"t.{quote(c)}" for c in [*spec.column_names, "_platform"])
     rows = conn.execute(f"SELECT {select} FROM {table} t WHERE {condition}",
                         (prov.platform, prov.as_of)).fetchall()
     if rows:
@@ -239,18 +256,19 @@ def _delete_missing(conn: sqlite3.Connection, spec: Table, prov: Provenance,
         conn.execute(f"DELETE FROM {table} WHERE rowid IN "
                      f"(SELECT t.rowid FROM {table} t WHERE {condition})",
                      (prov.platform, prov.as_of))
-    return pd.DataFrame(rows, columns=spec.column_names, dtype=object)
+    return pd.DataFrame(rows, columns=[*spec.column_names, "_platform"], dtype=object)
 
 
 def _log_changes(conn: sqlite3.Connection, spec: Table, new: pd.DataFrame,
                  stored: pd.DataFrame, diff: _Diff, deleted: pd.DataFrame, batch: int) -> None:
+    """Update and delete records keyed by business key and platform (`new` and `deleted`
+    carry `_platform`), so a consumer knows whose copy changed."""
     key, values = list(spec.key), _value_columns(spec)
-    changelog.append(conn, changelog.insert_records(
-        spec.name, key, new.loc[diff.insert, spec.column_names], batch))
+    logged = stored_key(spec)
     if diff.update.any():
         positions = np.flatnonzero(diff.update)
         after = new.iloc[positions].reset_index(drop=True)
         before = after[key].merge(stored, on=key, how="left")
         changelog.append(conn, changelog.update_records(
-            spec.name, key, values, before, after, diff.differs[positions], batch))
-    changelog.append(conn, changelog.delete_records(spec.name, key, deleted, batch))
+            spec.name, logged, values, before, after, diff.differs[positions], batch))
+    changelog.append(conn, changelog.delete_records(spec.name, logged, deleted, batch))

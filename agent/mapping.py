@@ -62,25 +62,20 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _blank_rows(data: pd.DataFrame) -> np.ndarray:
-    """Rows whose every cell is empty or only spaces; the space test runs only on the
-    few rows whose filled cells are all short."""
-    cells = data.to_numpy(dtype=object)
-    if cells.size == 0:
-        return np.ones(len(data), dtype=bool)
-    empty = pd.isna(cells) | (cells == "")
-    blank = empty.all(axis=1)
-    doubt = np.flatnonzero(~blank & (empty | _short(cells)).all(axis=1))
-    for row in doubt:
-        blank[row] = all(c is None or c == "" or (isinstance(c, str) and not c.strip())
-                         or (isinstance(c, float) and np.isnan(c)) for c in cells[row])
+    """Rows whose every cell is empty or only spaces. Candidates narrow column by column,
+    so the per-cell space test runs on one column's cells and on the few rows still
+    blank, not on the whole grid."""
+    blank = np.ones(len(data), dtype=bool)
+    for column in data.columns:
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        cells = data[column].to_numpy(dtype=object)[rows]
+        empty = pd.isna(cells) | (cells == "")
+        filled = np.flatnonzero(~empty)
+        empty[filled] = [isinstance(c, str) and not c.strip() for c in cells[filled]]
+        blank[rows] = empty
     return blank
-
-
-_SHORT = np.frompyfunc(lambda c: isinstance(c, str) and len(c) <= 4, 1, 1)
-
-
-def _short(cells: np.ndarray) -> np.ndarray:
-    return _SHORT(cells).astype(bool)
 
 
 def _positions(header: list[object], names: tuple[str, ...] | list[str]) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Versioned schema migrations of the store, applied in order when a store is opened.
 
 Version 1 creates the bookkeeping tables (batches, journal, change log, rejected files);
-version 2 creates one table per canonical input table of `addin.schema`. After the
+version 2 creates one table per canonical input table of `addin.schema`; version 3 keys
+those rows by platform too (see `stored_key`). After the
 versioned steps, `add_new_columns` adds any column the schema gained since (additive
 only: a changed key or type needs a new numbered migration here).
 
@@ -39,6 +40,14 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def stored_key(spec: Table) -> list[str]:
+    """The primary key of a canonical table in the store: the business key and the
+    platform. Each platform keeps its own copy of a record (the shop's order and the
+    ERP's order with the same number are two rows), which is what reconciliation
+    compares; a platform's newer export replaces only that platform's copy."""
+    return [*spec.key, "_platform"]
+
+
 def column_ddl(column: Column, in_key: bool) -> str:
     # Key parts are NOT NULL with '' for blank: SQL treats NULLs as distinct, so a NULL
     # key part would defeat ON CONFLICT and duplicate the row on every load.
@@ -52,7 +61,7 @@ def column_ddl(column: Column, in_key: bool) -> str:
 def create_table_sql(spec: Table) -> str:
     parts = [column_ddl(c, c.name in spec.key) for c in spec.columns]
     parts += [f"{quote(name)} {ddl}" for name, ddl in PROVENANCE.items()]
-    parts.append(f"PRIMARY KEY ({', '.join(quote(k) for k in spec.key)})")
+    parts.append(f"PRIMARY KEY ({', '.join(quote(k) for k in stored_key(spec))})")
     return f"CREATE TABLE IF NOT EXISTS {quote(spec.name)} (\n  " + ",\n  ".join(parts) + "\n)"
 
 
@@ -85,10 +94,29 @@ def _canonical_tables(conn: sqlite3.Connection) -> None:
         conn.execute(create_table_sql(TABLES[name]))
 
 
+def _platform_in_keys(conn: sqlite3.Connection) -> None:
+    """Rebuild the canonical tables of a version-2 store with the platform in the key
+    (SQLite cannot change a primary key in place): copy into a new table, swap names."""
+    for name in INPUT_TABLES:
+        info = conn.execute(f"PRAGMA table_info({quote(name)})").fetchall()
+        key = [row[1] for row in sorted(info, key=lambda row: row[5]) if row[5]]
+        if not info or "_platform" in key:
+            continue
+        spec = TABLES[name]
+        old = quote(f"_v2_{name}")
+        conn.execute(f"ALTER TABLE {quote(name)} RENAME TO {old}")
+        conn.execute(create_table_sql(spec))
+        wanted = [*spec.column_names, *PROVENANCE]
+        shared = ", ".join(quote(c) for c in wanted if c in {row[1] for row in info})
+        conn.execute(f"INSERT INTO {quote(name)} ({shared}) SELECT {shared} FROM {old}")
+        conn.execute(f"DROP TABLE {old}")
+
+
 Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "bookkeeping tables: batches, journal, change log, rejected files", _bookkeeping),
     (2, "canonical input tables from addin.schema", _canonical_tables),
+    (3, "canonical rows keyed by platform too", _platform_in_keys),
 )
 
 

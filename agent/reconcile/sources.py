@@ -20,6 +20,7 @@ import pandas as pd
 from addin.errors import UsageError
 from addin.schema import TABLES, Table
 from agent import wire
+from agent.migrations import stored_key
 from agent.push import PushClient, fetch_rows
 from agent.reconcile.engine import reconcile
 from agent.reconcile.findings import CHANGED, RuleResult
@@ -87,10 +88,11 @@ def changed_mask(rows: pd.DataFrame, spec: Table, changes: list[Change]) -> np.n
     mine = [c for c in changes if c.table == spec.name]
     if not mine or rows.empty:
         return np.zeros(len(rows), dtype=bool)
-    wanted = {"\x1f".join(_key_part(c.key.get(k)) for k in spec.key) for c in mine}
+    key = stored_key(spec)
+    wanted = {"\x1f".join(_key_part(c.key.get(k)) for k in key) for c in mine}
     text = None
-    for k in spec.key:
-        part = _key_column(rows[k], spec.column(k).type)
+    for k in key:
+        part = _key_column(rows[k], spec.column(k).type if k in spec.key else None)
         text = part if text is None else text + "\x1f" + part
     return text.isin(wanted).to_numpy()
 
@@ -99,7 +101,7 @@ def _key_part(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _key_column(values: pd.Series, kind: str) -> pd.Series:
+def _key_column(values: pd.Series, kind: str | None) -> pd.Series:
     """A key column written as the change log writes it (JSON values as text)."""
     if kind == "date":
         return pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("")

@@ -24,7 +24,7 @@ import pandas as pd
 from addin.errors import UsageError
 from addin.schema import INPUT_TABLES, TABLES, Table
 from agent.batch import BatchResult, Provenance
-from agent.migrations import PROVENANCE, quote
+from agent.migrations import PROVENANCE, quote, stored_key
 from agent.store import Store, from_db
 
 DDL = """CREATE TABLE IF NOT EXISTS "_uploads" (
@@ -146,7 +146,7 @@ def page_rows(store: Store, table: str, where: Mapping[str, str], cursor: str | 
                          + ", ".join(allowed))
     clauses = [f"{quote(c)} = ?" for c in where]
     params: list[object] = [_filter_value(spec, c, v) for c, v in where.items()]
-    key = [quote(k) for k in spec.key]
+    key = [quote(k) for k in stored_key(spec)]
     if cursor is not None:
         after = decode_cursor(cursor, len(key))
         clauses.append(f"({', '.join(key)}) > ({', '.join('?' * len(key))})")
@@ -158,7 +158,7 @@ def page_rows(store: Store, table: str, where: Mapping[str, str], cursor: str | 
     records = store.conn.execute(sql, [*params, limit + 1]).fetchall()
     more = len(records) > limit
     records = records[:limit]
-    positions = [allowed.index(k) for k in spec.key]
+    positions = [allowed.index(k) for k in stored_key(spec)]
     next_cursor = encode_cursor([records[-1][p] for p in positions]) if more else None
     frame = from_db(spec, pd.DataFrame(records, columns=allowed, dtype=object))
     return Page(frame, next_cursor)

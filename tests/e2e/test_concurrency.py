@@ -1,6 +1,7 @@
 """Many writers at once against a real `xlerp serve`: 8 agents pushing overlapping batches
-(some sent twice, one sent by two agents) while a local process writes the same store
-file. Nothing is lost, nothing is doubled, no client ever sees "database is locked".
+(some sent twice, one sent by two agents; two agents per platform, so both write the
+same stored rows) while a local process writes the same store file. Nothing is lost,
+nothing is doubled, no client ever sees "database is locked".
 And the server survives huge bodies."""
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ BATCHES = 6
 WAIT = 120.0
 
 
+PLATFORMS = 4  # agents k and k + 4 export the same platform: they write the same rows
+
+
 def batch(agent: int, number: int):
-    """Agent k's batch j: orders 40·j … 40·j + 99 (overlapping its neighbours and every
-    other agent's), qty 100·k + j so that each stored value names its writer."""
+    """Agent k's batch j: orders 40·j … 40·j + 99 (overlapping its neighbours and the
+    other agent of its platform), qty 100·k + j so that each stored value names its
+    writer."""
     frame = orders(range(40 * number, 40 * number + 100), qty=float(100 * agent + number))
-    return frame, provenance(f"pc{agent}", f"orders-{number}.csv",
+    return frame, provenance(f"pc{agent % PLATFORMS}", f"orders-{agent}-{number}.csv",
                              as_of=f"2026-12-01T08:{number:02d}:00.000000Z")
 
 
@@ -97,23 +102,27 @@ def test_eight_agents_and_a_local_writer_lose_and_double_nothing(tmp_path: Path)
     # 8 × 6 agent batches + 1 shared batch (loaded once) + 6 local ones
     assert len(batches) == AGENTS * BATCHES + 1 + BATCHES
     assert len({(p, f) for _, p, f in batches}) == len(batches)
-    # orders 0…299 (agents), 5000…5009 (shared), 7000…7299 (local): each stored once
-    assert len(rows) == 300 + 10 + 300 and rows["order_no"].is_unique
+    # orders 0…299 (per agent platform), 5000…5009 (shared), 7000…7299 (local): each
+    # stored once per platform
+    assert len(rows) == PLATFORMS * 300 + 10 + 300
+    assert not rows.duplicated(["order_no", "_platform"]).any()
     # no lost update: replaying the change log gives exactly the stored quantities, and
     # each row holds the quantity its last writer (the row's batch) sent
-    replayed: dict[str, float] = {}
+    replayed: dict[tuple[str, str], float] = {}
     for change in changes:
+        key = (change.key["order_no"], change.key["_platform"])
         if change.op == "delete":
-            replayed.pop(change.key["order_no"])
+            replayed.pop(key)
         elif "qty" in (change.new or {}):
-            replayed[change.key["order_no"]] = change.new["qty"]
-    assert replayed == dict(zip(rows["order_no"], rows["qty"], strict=True))
-    writer = {number: (platform, file) for number, platform, file in batches}
+            replayed[key] = change.new["qty"]
+    stored = zip(rows["order_no"], rows["_platform"], rows["qty"], strict=True)
+    assert replayed == {(order_no, platform): qty for order_no, platform, qty in stored}
+    writer = {number: file for number, _, file in batches}
     agent_rows = rows[rows["_platform"].str.startswith("pc")]
     for order_no, qty, number in zip(agent_rows["order_no"], agent_rows["qty"],
                                      agent_rows["_batch"], strict=True):
-        platform, file = writer[int(number)]
-        assert qty == 100 * int(platform[2:]) + int(file.split("-")[1].split(".")[0]), order_no
+        _, agent, number = writer[int(number)].removesuffix(".csv").split("-")
+        assert qty == 100 * int(agent) + int(number), order_no
 
 
 def test_huge_bodies_are_refused_and_the_server_stays_up(tmp_path: Path) -> None:

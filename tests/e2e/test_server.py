@@ -73,7 +73,7 @@ def upload(client: TestClient, secret: str, payload: bytes, key: str = KEY,
 # -- in-process ----------------------------------------------------------------------------
 
 def test_health_needs_no_token_and_the_openapi_document_lists_every_route(client) -> None:
-    assert client.get(f"{API}/health").json() == {"status": "ok", "store_version": 2}
+    assert client.get(f"{API}/health").json() == {"status": "ok", "store_version": 3}
     document = client.get(f"{API}/openapi.json").json()
     assert set(document["paths"]) == {
         f"{API}/health", f"{API}/status", f"{API}/tables", f"{API}/tables/{{table}}/batches",

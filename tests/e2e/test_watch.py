@@ -197,7 +197,8 @@ def test_updated_export_is_upserted_with_old_to_new(drop: Path, store: Store,
     assert (second.batch.updated, second.batch.unchanged) == (1, 3)
     [change] = store.changes_since(seq)
     assert (change.op, change.key, change.old, change.new) == (
-        "update", {"order_no": "#1002", "line_no": 1}, {"qty": 3.0}, {"qty": 5.0})
+        "update", {"order_no": "#1002", "line_no": 1, "_platform": "shopify"}, {"qty": 3.0},
+        {"qty": 5.0})
 
 
 def test_rejected_file_gets_a_report_and_watching_goes_on(drop: Path, store: Store,

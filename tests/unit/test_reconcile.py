@@ -265,10 +265,15 @@ def test_a_rule_defined_twice_is_refused(tmp_path: Path) -> None:
 # -- incremental -----------------------------------------------------------------------------
 
 def test_changed_mask_matches_change_log_keys_by_their_json_text() -> None:
-    rows = typed("sales_orders", [order("A", line=1), order("A", line=2), order("B")], "x")
-    changes = [Change(5, "sales_orders", {"order_no": "A", "line_no": 2}, "update", {}, {}, 1),
-               Change(6, "stock", {"item_code": "B"}, "insert", None, {}, 2)]
-    assert changed_mask(rows, TABLES["sales_orders"], changes).tolist() == [False, True, False]
+    rows = pd.concat([typed("sales_orders", [order("A", line=1), order("A", line=2),
+                                             order("B")], "x"),
+                      typed("sales_orders", [order("A", line=2)], "y")],  # unchanged copy
+                     ignore_index=True)
+    key = {"order_no": "A", "line_no": 2, "_platform": "x"}
+    changes = [Change(5, "sales_orders", key, "update", {}, {}, 1),
+               Change(6, "stock", {"item_code": "B", "_platform": "x"}, "insert", None, {}, 2)]
+    assert changed_mask(rows, TABLES["sales_orders"], changes).tolist() == [
+        False, True, False, False]
 
 
 # -- the demo, the report and the CLI --------------------------------------------------------
@@ -361,3 +366,20 @@ def test_run_over_a_store_reads_each_table_once(tmp_path: Path) -> None:
         source.rows = lambda table: calls.append(table) or original(table)  # type: ignore[method-assign]
         run(source, load_rules())
     assert sorted(calls) == ["code_mappings", "customers", "items", "sales_orders", "stock"]
+
+
+def test_two_platforms_with_the_same_keys_are_both_kept_and_compared(tmp_path: Path) -> None:
+    # The WMS and the ERP both list WIRE and BOLT in RM with no location: the same business
+    # keys. Each keeps its own copy in the store, so the stored rows reconcile.
+    with Store.open(tmp_path / "s.db") as store:
+        for platform, rows in (("wms", [stock("WIRE", 165.5), stock("BOLT", 2400)]),
+                               ("kingdee", [stock("WIRE", 165.5), stock("BOLT", 2390)])):
+            frame = typed("stock", rows, platform).drop(columns=["_platform", "_file"])
+            store.load_batch("stock", frame, Provenance(platform, f"{platform}.csv",
+                                                        platform, "2026-12-01T08:00:00Z"))
+        assert len(store.rows("stock")) == 4
+        result = run(StoreSource(store), [r for r in load_rules() if r.table == "stock"])
+    (stock_result,) = result.results
+    assert findings(stock_result) == {("different", "BOLT | RM", "qty")}
+    assert stock_result.differences["difference"].tolist() == [-10.0]  # ERP − WMS
+    assert (stock_result.a_rows, stock_result.b_rows, stock_result.matched) == (2, 2, 1)

@@ -46,9 +46,10 @@ def test_open_sets_pragmas_and_migrates(store: Store) -> None:
     assert pragma("journal_mode") == "wal"
     assert pragma("synchronous") == 2  # FULL
     assert pragma("busy_timeout") == 10_000
+    assert pragma("page_size") == 16_384
     assert pragma("foreign_keys") == 1
     versions = [r[0] for r in store.conn.execute('SELECT "version" FROM "_migrations"')]
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
     columns = [r[1] for r in store.conn.execute('PRAGMA table_info("stock")')]
     assert columns[:2] == ["item_code", "warehouse_code"] and "_as_of" in columns
 
@@ -62,7 +63,7 @@ def test_reopen_adds_columns_the_schema_gained(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.db") as store:
         columns = [r[1] for r in store.conn.execute('PRAGMA table_info("items")')]
         assert "integer_only" in columns
-        assert store.conn.execute('SELECT COUNT(*) FROM "_migrations"').fetchone()[0] == 2
+        assert store.conn.execute('SELECT COUNT(*) FROM "_migrations"').fetchone()[0] == 3
 
 
 def test_insert_then_rows_round_trip(store: Store) -> None:
@@ -76,7 +77,7 @@ def test_insert_then_rows_round_trip(store: Store) -> None:
     assert back["_platform"].unique().tolist() == ["shop"]
     first = store.changes_since(0, limit=1)[0]
     assert (first.op, first.key, first.new["qty"], first.old) == (
-        "insert", {"order_no": "A", "line_no": 1}, 1.0, None)
+        "insert", {"order_no": "A", "line_no": 1, "_platform": "shop"}, 1.0, None)
 
 
 def test_unchanged_rows_log_nothing_and_changed_log_old_to_new(store: Store) -> None:
@@ -86,7 +87,8 @@ def test_unchanged_rows_log_nothing_and_changed_log_old_to_new(store: Store) -> 
     changed = store.load_batch("sales_orders", orders(["1", "5", "3"]), prov("h3", T3))
     assert (changed.updated, changed.unchanged) == (1, 2)
     [entry] = store.changes_since(3)
-    assert (entry.seq, entry.op, entry.key) == (4, "update", {"order_no": "A", "line_no": 2})
+    assert (entry.seq, entry.op, entry.key) == (4, "update", {"order_no": "A", "line_no": 2,
+                                                             "_platform": "shop"})
     assert (entry.old, entry.new) == ({"qty": 2.0}, {"qty": 5.0})
 
 
@@ -103,11 +105,58 @@ def test_older_export_never_overwrites_newer(store: Store) -> None:
     old = store.load_batch("sales_orders", orders(["7", "7", "7"]), prov("old", T1))
     assert (old.stale, old.changed) == (3, 0)
     assert store.rows("sales_orders")["qty"].tolist() == [1.0, 2.0, 3.0]
-    # another platform is not "the same source": its values apply (reconciliation
-    # compares platforms; the guard only orders one platform's exports)
+    # another platform keeps its own copy: the guard only orders one platform's exports
     other = store.load_batch("sales_orders", orders(["7", "7", "7"]),
                              prov("erp", T1, platform="erp"))
-    assert other.updated == 3
+    assert (other.inserted, other.updated) == (3, 0)
+    rows = store.rows("sales_orders")
+    assert rows[["order_no", "line_no", "_platform", "qty"]].values.tolist() == [
+        ["A", 1, "erp", 7.0], ["A", 1, "shop", 1.0], ["A", 2, "erp", 7.0],
+        ["A", 2, "shop", 2.0], ["B", 1, "erp", 7.0], ["B", 1, "shop", 3.0]]
+
+
+def test_each_platform_updates_and_deletes_only_its_own_copy(store: Store) -> None:
+    store.load_batch("sales_orders", orders(["1", "2", "3"]), prov("s1", T1))
+    store.load_batch("sales_orders", orders(["1", "2", "3"]), prov("e1", T1, platform="erp"))
+    changed = store.load_batch("sales_orders", orders(["1", "9", "3"]),
+                               prov("e2", T2, platform="erp"))
+    assert (changed.updated, changed.unchanged) == (1, 2)
+    [entry] = store.changes_since(changed.first_seq - 1)
+    assert (entry.key, entry.old, entry.new) == (
+        {"order_no": "A", "line_no": 2, "_platform": "erp"}, {"qty": 2.0}, {"qty": 9.0})
+    # the ERP's snapshot without order B deletes the ERP's B, not the shop's
+    two = orders(["1", "9", "3"]).iloc[:2]
+    gone = store.load_batch("sales_orders", two, prov("e3", T3, platform="erp",
+                                                      snapshot=True))
+    assert gone.deleted == 1
+    rows = store.rows("sales_orders")
+    assert rows.loc[rows["order_no"] == "B", "_platform"].tolist() == ["shop"]
+    assert rows.loc[rows["line_no"] == 2, "qty"].tolist() == [9.0, 2.0]  # erp, shop
+
+
+def test_a_version_2_store_keeps_its_rows_when_keyed_by_platform(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with Store.open(path) as store:
+        store.load_batch("sales_orders", orders(["1", "2", "3"]), prov("s1", T1))
+    conn = sqlite3.connect(path)  # turn it back into a version-2 store: key without platform
+    conn.executescript('''
+        ALTER TABLE "sales_orders" RENAME TO "v3";
+        CREATE TABLE "sales_orders" AS SELECT * FROM "v3" WHERE 0;
+        DROP TABLE "v3";
+        DELETE FROM "_migrations" WHERE "version" = 3;''')
+    conn.execute('INSERT INTO "sales_orders" ("order_no", "line_no", "item_code", "qty", '
+                 '"_platform", "_file", "_hash", "_loaded_at", "_as_of") '
+                 "VALUES ('A', 1, 'X', 4, 'shop', 'a.csv', 'h', ?, ?)", (T1, T1))
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        info = store.conn.execute('PRAGMA table_info("sales_orders")').fetchall()
+        assert [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]] == [
+            "order_no", "line_no", "_platform"]
+        assert store.rows("sales_orders")[["order_no", "qty"]].values.tolist() == [["A", 4.0]]
+        other = store.load_batch("sales_orders", orders(["1", "2", "3"]),
+                                 prov("e1", T2, platform="erp"))
+        assert other.inserted == 3
 
 
 def test_unchanged_rows_still_move_as_of_forward(store: Store) -> None:
