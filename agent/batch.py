@@ -20,7 +20,7 @@ import pandas as pd
 
 from addin.schema import ROW, Table
 from agent import changelog
-from agent.migrations import PROVENANCE, column_ddl, quote, stored_key
+from agent.migrations import ROW_PROVENANCE, column_ddl, quote, stored_key
 
 STAGE = "_stage_keys"  # temp table of the batch's keys, joined to find the stored rows
 CHUNK_ROWS = 100_000    # rows turned into SQL parameters (or JSON) at a time
@@ -85,7 +85,7 @@ def to_db(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(conn: sqlite3.Connection, spec: Table, frame: pd.DataFrame, prov: Provenance,
-         batch: int, loaded_at: str) -> BatchResult:
+         batch: int) -> BatchResult:
     """Apply `frame` (a typed table with `_row`) as batch `batch`; inside a transaction."""
     key = list(spec.key)
     new = to_db(spec, frame).reset_index(drop=True)
@@ -96,8 +96,7 @@ def load(conn: sqlite3.Connection, spec: Table, frame: pd.DataFrame, prov: Prove
     stored = (_stored_rows(conn, spec, prov.platform) if staged
               else pd.DataFrame(columns=_stored_columns(spec)))
     diff = _diff(spec, new, stored, prov)
-    provenance = {"_platform": prov.platform, "_file": prov.file, "_batch": batch,
-                  "_hash": prov.sha256, "_loaded_at": loaded_at, "_as_of": prov.as_of}
+    provenance = {"_platform": prov.platform, "_batch": batch, "_as_of": prov.as_of}
     first = changelog.last_seq(conn) + 1
     # New rows first, logged straight from the table; then updates, confirmations,
     # deletions, each logged in that order.
@@ -199,7 +198,7 @@ def _write(conn: sqlite3.Connection, spec: Table, rows: pd.DataFrame,
     lock, so a conflict would be a bug and fails loudly) or update changed ones."""
     if rows.empty:
         return
-    names = [*spec.column_names, *PROVENANCE]
+    names = [*spec.column_names, *ROW_PROVENANCE]
     target = quote(spec.name)
     sql = (f"INSERT INTO {target} ({', '.join(quote(c) for c in names)}) "
            f"VALUES ({', '.join('?' * len(names))})")
@@ -211,11 +210,9 @@ def _write(conn: sqlite3.Connection, spec: Table, rows: pd.DataFrame,
         # decided.
         sql += (f" ON CONFLICT ({keys}) DO UPDATE SET {sets} "
                 f"WHERE {target}.\"_as_of\" <= excluded.\"_as_of\"")
-    data = rows[spec.column_names].copy()
-    data["_platform"], data["_file"] = provenance["_platform"], provenance["_file"]
-    data["_row"] = rows[ROW]
-    for name in ("_batch", "_hash", "_loaded_at", "_as_of"):
-        data[name] = provenance[name]
+    data = rows[spec.column_names].assign(_platform=provenance["_platform"], _row=rows[ROW],
+                                          _batch=provenance["_batch"],
+                                          _as_of=provenance["_as_of"])
     conn.executemany(sql, _tuples(data))
 
 

@@ -21,16 +21,18 @@ from addin.schema import INPUT_TABLES, TABLES, Column, Table
 
 log = logging.getLogger(__name__)
 
-# Provenance of every canonical row: where its current values came from.
-PROVENANCE = {
+# Provenance of every canonical row: where its current values came from. Kept in the row:
+ROW_PROVENANCE = {
     "_platform": "TEXT NOT NULL DEFAULT ''",
-    "_file": "TEXT NOT NULL DEFAULT ''",
     "_row": "INTEGER",
-    "_batch": "INTEGER",
-    "_hash": "TEXT NOT NULL DEFAULT ''",   # SHA-256 of the file the row came from
-    "_loaded_at": "TEXT NOT NULL DEFAULT ''",
+    "_batch": "INTEGER",                   # the load that wrote the row's values
     "_as_of": "TEXT NOT NULL DEFAULT ''",  # export time of that file (ISO, UTC)
 }
+# … and kept once per load in "_batches" (provenance name -> its column there), joined in
+# by readers: a million-row file does not store its name and hash a million times.
+BATCH_PROVENANCE = {"_file": "file", "_hash": "sha256", "_loaded_at": "loaded_at"}
+# Every provenance column a reader sees, in this order.
+PROVENANCE = ("_platform", "_file", "_row", "_batch", "_hash", "_loaded_at", "_as_of")
 SQL_TYPES = {"text": "TEXT", "choice": "TEXT", "date": "TEXT", "number": "REAL",
              "integer": "INTEGER", "bool": "INTEGER"}
 
@@ -60,7 +62,7 @@ def column_ddl(column: Column, in_key: bool) -> str:
 
 def create_table_sql(spec: Table) -> str:
     parts = [column_ddl(c, c.name in spec.key) for c in spec.columns]
-    parts += [f"{quote(name)} {ddl}" for name, ddl in PROVENANCE.items()]
+    parts += [f"{quote(name)} {ddl}" for name, ddl in ROW_PROVENANCE.items()]
     parts.append(f"PRIMARY KEY ({', '.join(quote(k) for k in stored_key(spec))})")
     return f"CREATE TABLE IF NOT EXISTS {quote(spec.name)} (\n  " + ",\n  ".join(parts) + "\n)"
 
@@ -96,7 +98,8 @@ def _canonical_tables(conn: sqlite3.Connection) -> None:
 
 def _platform_in_keys(conn: sqlite3.Connection) -> None:
     """Rebuild the canonical tables of a version-2 store with the platform in the key
-    (SQLite cannot change a primary key in place): copy into a new table, swap names."""
+    (SQLite cannot change a primary key in place) and without the per-batch provenance
+    columns (now read from "_batches"): copy into a new table, swap names."""
     for name in INPUT_TABLES:
         info = conn.execute(f"PRAGMA table_info({quote(name)})").fetchall()
         key = [row[1] for row in sorted(info, key=lambda row: row[5]) if row[5]]
@@ -106,7 +109,7 @@ def _platform_in_keys(conn: sqlite3.Connection) -> None:
         old = quote(f"_v2_{name}")
         conn.execute(f"ALTER TABLE {quote(name)} RENAME TO {old}")
         conn.execute(create_table_sql(spec))
-        wanted = [*spec.column_names, *PROVENANCE]
+        wanted = [*spec.column_names, *ROW_PROVENANCE]
         shared = ", ".join(quote(c) for c in wanted if c in {row[1] for row in info})
         conn.execute(f"INSERT INTO {quote(name)} ({shared}) SELECT {shared} FROM {old}")
         conn.execute(f"DROP TABLE {old}")
@@ -116,7 +119,8 @@ Migration = tuple[int, str, Callable[[sqlite3.Connection], None]]
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "bookkeeping tables: batches, journal, change log, rejected files", _bookkeeping),
     (2, "canonical input tables from addin.schema", _canonical_tables),
-    (3, "canonical rows keyed by platform too", _platform_in_keys),
+    (3, "canonical rows keyed by platform too; file, hash and load time per batch",
+     _platform_in_keys),
 )
 
 

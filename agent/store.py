@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +31,7 @@ from addin.errors import UsageError
 from addin.schema import INPUT_TABLES, ROW, TABLES, Table, fold
 from agent import batch as batches
 from agent.batch import BatchResult, Provenance
-from agent.migrations import PROVENANCE, migrate, quote, stored_key
+from agent.migrations import BATCH_PROVENANCE, PROVENANCE, migrate, quote, stored_key
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Store:
                 (table, provenance.platform, provenance.profile, provenance.file,
                  provenance.sha256, provenance.as_of, loaded_at))
             number = int(cursor.lastrowid)
-            result = batches.load(conn, spec, frame, provenance, number, loaded_at)
+            result = batches.load(conn, spec, frame, provenance, number)
             conn.execute(
                 'UPDATE "_batches" SET "rows" = ?, "inserted" = ?, "updated" = ?, '
                 '"unchanged" = ?, "stale" = ?, "deleted" = ?, "first_seq" = ?, '
@@ -223,18 +223,14 @@ class Store:
         """A canonical table typed as the workbook reader types it, plus provenance
         columns; `where` filters by equality on canonical or provenance columns."""
         spec = _input_table(table)
-        allowed = [*spec.column_names, *PROVENANCE]
         where = dict(where or {})
-        unknown = [c for c in where if c not in allowed]
-        if unknown:
-            raise UsageError(f"{table} has no column {', '.join(unknown)} — columns: "
-                             + ", ".join(allowed))
-        sql = f"SELECT {', '.join(quote(c) for c in allowed)} FROM {quote(table)}"
+        check_columns(spec, where)
+        sql = select_rows(spec)
         if where:
-            sql += " WHERE " + " AND ".join(f"{quote(c)} = ?" for c in where)
-        sql += f" ORDER BY {', '.join(quote(k) for k in stored_key(spec))}"
+            sql += " WHERE " + " AND ".join(f"{column_sql(c)} = ?" for c in where)
+        sql += f" ORDER BY {', '.join(column_sql(k) for k in stored_key(spec))}"
         records = self.conn.execute(sql, list(where.values())).fetchall()
-        return from_db(spec, pd.DataFrame(records, columns=allowed, dtype=object))
+        return from_db(spec, pd.DataFrame(records, columns=reader_columns(spec), dtype=object))
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         """Change-log entries after `seq`, oldest first, at most `limit`."""
@@ -307,6 +303,35 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
+def reader_columns(spec: Table) -> list[str]:
+    """What a reader of a canonical table gets: its columns, then the provenance."""
+    return [*spec.column_names, *PROVENANCE]
+
+
+def column_sql(name: str) -> str:
+    """A reader column in `select_rows`' query: the row's own, or its batch's."""
+    if name in BATCH_PROVENANCE:
+        return f'b.{quote(BATCH_PROVENANCE[name])}'
+    return f"t.{quote(name)}"
+
+
+def select_rows(spec: Table) -> str:
+    """SELECT of `reader_columns` (a schema table `t` joined to its load `b`), to which
+    callers add WHERE/ORDER BY over `column_sql` names."""
+    select = ", ".join(column_sql(c) for c in reader_columns(spec))
+    return (f'SELECT {select} FROM {quote(spec.name)} t '
+            f'LEFT JOIN "_batches" b ON b."batch" = t."_batch"')
+
+
+def check_columns(spec: Table, names: Iterable[str]) -> None:
+    """Refuse a filter on a column readers do not have (names never reach SQL otherwise)."""
+    allowed = reader_columns(spec)
+    unknown = [c for c in names if c not in allowed]
+    if unknown:
+        raise UsageError(f"{spec.name} has no column {', '.join(unknown)} — columns: "
+                         + ", ".join(allowed))
+
+
 def _input_table(name: str) -> Table:
     if name not in INPUT_TABLES:
         raise UsageError(f"the store has no table {name!r} — tables: "
@@ -340,4 +365,5 @@ def from_db(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["ENTITIES", "ROW", "BatchResult", "Change", "Provenance", "Store", "StoreStatus",
-           "default_store_path", "iso_utc"]
+           "check_columns", "column_sql", "default_store_path", "iso_utc", "reader_columns",
+           "select_rows"]

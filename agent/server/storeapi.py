@@ -24,8 +24,8 @@ import pandas as pd
 from addin.errors import UsageError
 from addin.schema import INPUT_TABLES, TABLES, Table
 from agent.batch import BatchResult, Provenance
-from agent.migrations import PROVENANCE, quote, stored_key
-from agent.store import Store, from_db
+from agent.migrations import stored_key
+from agent.store import Store, check_columns, column_sql, from_db, reader_columns, select_rows
 
 DDL = """CREATE TABLE IF NOT EXISTS "_uploads" (
     "key" TEXT PRIMARY KEY, "kind" TEXT NOT NULL, "body_sha256" TEXT NOT NULL,
@@ -139,19 +139,16 @@ def page_rows(store: Store, table: str, where: Mapping[str, str], cursor: str | 
     """One page of a canonical table in key order, filtered by equality on canonical or
     provenance columns (`where` values are text, typed by the column)."""
     spec = input_table(table)
-    allowed = [*spec.column_names, *PROVENANCE]
-    unknown = sorted(c for c in where if c not in allowed)
-    if unknown:
-        raise UsageError(f"{table} has no column {', '.join(unknown)} — columns: "
-                         + ", ".join(allowed))
-    clauses = [f"{quote(c)} = ?" for c in where]
+    check_columns(spec, sorted(where))
+    clauses = [f"{column_sql(c)} = ?" for c in where]
     params: list[object] = [_filter_value(spec, c, v) for c, v in where.items()]
-    key = [quote(k) for k in stored_key(spec)]
+    key = [column_sql(k) for k in stored_key(spec)]
     if cursor is not None:
         after = decode_cursor(cursor, len(key))
         clauses.append(f"({', '.join(key)}) > ({', '.join('?' * len(key))})")
         params += after
-    sql = f"SELECT {', '.join(quote(c) for c in allowed)} FROM {quote(table)}"
+    sql = select_rows(spec)
+    allowed = reader_columns(spec)
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {', '.join(key)} LIMIT ?"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from addin.errors import UsageError
 from addin.schema import TABLES, coerce
 from agent import changelog
+from agent.migrations import column_ddl
 from agent.store import Provenance, Store
 
 T1, T2, T3 = "2026-01-01T00:00:00.000000Z", "2026-01-02T00:00:00.000000Z", \
@@ -137,23 +138,32 @@ def test_each_platform_updates_and_deletes_only_its_own_copy(store: Store) -> No
 def test_a_version_2_store_keeps_its_rows_when_keyed_by_platform(tmp_path: Path) -> None:
     path = tmp_path / "v2.db"
     with Store.open(path) as store:
-        store.load_batch("sales_orders", orders(["1", "2", "3"]), prov("s1", T1))
-    conn = sqlite3.connect(path)  # turn it back into a version-2 store: key without platform
-    conn.executescript('''
+        store.load_batch("sales_orders", orders(["4", "2", "3"]), prov("s1", T1))
+    # turn it back into a version-2 table: keyed without the platform, with the file,
+    # hash and load time in every row
+    spec = TABLES["sales_orders"]
+    v2 = [column_ddl(c, c.name in spec.key) for c in spec.columns] + [
+        '"_platform" TEXT', '"_file" TEXT', '"_row" INTEGER', '"_batch" INTEGER',
+        '"_hash" TEXT', '"_loaded_at" TEXT', '"_as_of" TEXT', 'PRIMARY KEY ("order_no", "line_no")']
+    conn = sqlite3.connect(path)
+    conn.executescript(f'''
         ALTER TABLE "sales_orders" RENAME TO "v3";
-        CREATE TABLE "sales_orders" AS SELECT * FROM "v3" WHERE 0;
+        CREATE TABLE "sales_orders" ({", ".join(v2)});
+        INSERT INTO "sales_orders" ("order_no", "line_no", "item_code", "qty", "_platform",
+            "_file", "_row", "_batch", "_hash", "_loaded_at", "_as_of")
+            SELECT "order_no", "line_no", "item_code", "qty", "_platform", 'stale.csv',
+            "_row", "_batch", 'x', 'x', "_as_of" FROM "v3";
         DROP TABLE "v3";
         DELETE FROM "_migrations" WHERE "version" = 3;''')
-    conn.execute('INSERT INTO "sales_orders" ("order_no", "line_no", "item_code", "qty", '
-                 '"_platform", "_file", "_hash", "_loaded_at", "_as_of") '
-                 "VALUES ('A', 1, 'X', 4, 'shop', 'a.csv', 'h', ?, ?)", (T1, T1))
-    conn.commit()
     conn.close()
     with Store.open(path) as store:
         info = store.conn.execute('PRAGMA table_info("sales_orders")').fetchall()
         assert [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]] == [
             "order_no", "line_no", "_platform"]
-        assert store.rows("sales_orders")[["order_no", "qty"]].values.tolist() == [["A", 4.0]]
+        assert "_file" not in {r[1] for r in info}  # now read from the row's batch
+        rows = store.rows("sales_orders")
+        assert rows[["order_no", "qty", "_file", "_hash"]].values.tolist() == [
+            ["A", 4.0, "s1.csv", "s1"], ["A", 2.0, "s1.csv", "s1"], ["B", 3.0, "s1.csv", "s1"]]
         other = store.load_batch("sales_orders", orders(["1", "2", "3"]),
                                  prov("e1", T2, platform="erp"))
         assert other.inserted == 3
