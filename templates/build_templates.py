@@ -99,11 +99,34 @@ TABLE_NOTES: dict[str, tuple[str, str]] = {
                          "Product receipts: finished goods in; backflush components follow"),
     "purchase_receipts": ("采购入库单", "Purchase receipts into stock"),
     "purchase_returns": ("采购退货单", "Purchase returns to suppliers"),
+    "shipments": ("销售出库单：发给客户的货物及对应的销售订单",
+                  "Shipments to customers, with the sales order each one fulfils"),
+    "invoice_lines": ("进项与销项发票明细（数电票或增值税发票），可由发票平台全量发票查询导出",
+                      "Purchase and sales invoice lines, e.g. the e-invoice platform's export"),
     "receipt_notices": ("收料通知单：到货先入待检仓", "Receipt notices: goods wait in inspection"),
     "inspections": ("检验单：合格、让步接收、判退、报废数量",
                     "Inspections: passed, concession, rejected and scrapped quantities"),
     "task_materials": ("投料单：每个生产任务的材料、应发数量、发料方式",
                        "Material lists of production tasks: component, required qty, issue method"),
+    "subcontract_issues": ("委外发料单：自有材料发往供应商的委外仓（须填委外单号）",
+                           "Subcontract issues: own material to the supplier's warehouse "
+                           "(order no required)"),
+    "subcontract_returns": ("委外退料单：从供应商退回的材料，及在供应商处报废的数量",
+                            "Subcontract returns from the supplier, and what was scrapped there"),
+    "subcontract_receipts": ("委外入库单：加工件入库，按标准用量核销供应商处材料；"
+                             "加工单价留空按价格政策",
+                             "Subcontract receipts: consume supplier-held material at standard "
+                             "usage; blank fee = price policy"),
+    "subcontract_fee_invoices": ("委外加工费发票：与入库单价不同时生成加工费补差",
+                                 "Subcontract fee invoices: a different price adjusts the cost"),
+    "consigned_receipts": ("受托加工来料：客户材料入受托虚仓，只计数量不计成本",
+                           "Consigned receipts: customer material into the virtual warehouse, "
+                           "counted but not costed"),
+    "subcontract_materials": ("委外用料清单：每个委外订单行的材料及单位用量",
+                              "Materials of each subcontract order line, with qty per"),
+    "subcontract_prices": ("委外价格政策：供应商 × 物料的数量起点、有效期、加工单价与最高限价",
+                           "Subcontract prices per supplier and item: from qty, validity, fee "
+                           "and ceiling"),
     "cost_standards": ("每个自制物料一行：单位工时、工资率、机器工时、"
                        "制造费用分配率与分配基础、委外加工费",
                        "One row per made item: labour hours and rate, machine hours, overhead "

@@ -515,6 +515,37 @@ WW-2611-008|2|S004|20.05.0001|400||+8|1.0|open
 _SUBCONTRACT_COLUMNS = ("order_no", "line_no", "supplier_code", "item_code", "qty",
                         "received_qty", "due_date", "unit_price", "status")
 
+# One subcontract cycle on WW-2611-008 line 2 (DOMAIN §6): 300 raw 30 cm guards bought
+# into RM, sent to the plater, 250 plated guards back (consuming 250 raw ones at the
+# supplier, fee 1.00 from the order), then the plater's invoice at 1.10 → adjustment
+# 25.00; and the hotel chain's gift boxes arriving into the customer-material warehouse.
+SUBCONTRACT_MATERIALS = """
+WW-2611-008|1|30.02.0016|1
+WW-2611-008|2|30.02.0015|1
+"""
+_SUBCONTRACT_MATERIAL_COLUMNS = ("order_no", "order_line", "component_code", "qty_per")
+_DOC_COLUMNS = ("doc_no", "line_no", "doc_date", "item_code", "warehouse_code",
+                "location_code", "lot", "qty")
+DEMO_DOCUMENTS = {  # sheet -> (rows, extra columns)
+    "purchase_receipts": ("CG-2611-041|1|-7|30.02.0015|RM|||300|S003|3.1",
+                          ("supplier_code", "unit_cost")),
+    "subcontract_issues": ("WF-2611-015|1|-6|30.02.0015|RM|||300|WW-2611-008|2",
+                           ("order_no", "order_line")),
+    "subcontract_receipts": ("WR-2611-009|1|-2|20.05.0001|SF|S-01||250|WW-2611-008|2",
+                             ("order_no", "order_line")),
+    "subcontract_fee_invoices": ("FP-2612-001|1|+0|20.05.0001|SF|||250|WW-2611-008|2|1.1",
+                                 ("order_no", "order_line", "fee_price")),
+    "consigned_receipts": ("SL-2611-003|1|-3|40.01.0001|CV|V-01||100|C003",
+                           ("customer_code",)),
+}
+
+
+def demo_documents(planning_date: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The demo's shop-floor documents, dates as offsets from the planning date."""
+    return {name: shift_dates(parse(rows, (*_DOC_COLUMNS, *extra)), ("doc_date",),
+                              planning_date)
+            for name, (rows, extra) in DEMO_DOCUMENTS.items()}
+
 # setting | value | 中文说明 | English note
 SETTINGS = """
 planning_date|{planning_date}|计划日期：MRP 从这天开始|Planning date: MRP starts here
@@ -642,6 +673,8 @@ def demo_tables(lang: Lang, planning_date: pd.Timestamp = PLANNING_DATE
                                         ("start_date", "due_date"), date),
         "subcontract_orders": shift_dates(parse(SUBCONTRACT_ORDERS, _SUBCONTRACT_COLUMNS),
                                           ("due_date",), date),
+        "subcontract_materials": parse(SUBCONTRACT_MATERIALS, _SUBCONTRACT_MATERIAL_COLUMNS),
+        **demo_documents(date),
     }
     return typed_tables(raw, lang)
 

@@ -127,7 +127,8 @@ def run(name: str, tables: Tables, options: Mapping[str, Any] | None = None) -> 
 
 # One module per command; importing a module registers its command. Loaded on first use
 # so that importing the registry stays cheap.
-MODULES = ("check", "plan", "tasks", "kit", "post", "cost")
+MODULES = ("check", "plan", "tasks", "kit", "post", "alerts", "cost", "match", "report",
+           "suggest")
 
 
 def _load() -> None:

@@ -10,6 +10,11 @@ Options (front ends pass text or typed values):
 * ``horizon_days``, ``inflation_warn_pct``, ``forecast_consumption``, ``use_calendar``;
 * ``lang`` — language of messages (zh/en).
 
+When document sheets (issues, supplements, returns, receipts, …) have rows, they are
+posted first (as `post` does) and MRP plans from the result: stock after posting, open
+task receipts = qty − stocked-in so far, and the material still to issue to open tasks
+as allocations (`addin.engines.mrpdata.posted_inputs`). Refused documents are warnings.
+
 With any input error the command returns the issues only, so nothing is written.
 """
 
@@ -25,11 +30,16 @@ import pandas as pd
 from addin.commands import Result, Tables, command
 from addin.engines.checks import parse_date, setting_rows
 from addin.engines.mrp import INPUTS, OUTPUTS, PlanOptions, PlanResult, plan
+from addin.engines.mrpdata import posted_inputs
+from addin.engines.posting import POSTING_TABLES, SHEET_TYPES
+from addin.engines.taskprogress import reversals
 from addin.engines.timeaxis import BUCKETS
 from addin.errors import UsageError
 from addin.issues import Issue, Message, has_errors, register, sort_issues
 from addin.schema import fold
 
+# document sheets whose rows `plan` and `alerts` post before they run
+DOCUMENTS = (*SHEET_TYPES, "receipt_notices", "inspections")
 _TRUE = {"1", "true", "yes", "y", "是", "on"}
 _FALSE = {"0", "false", "no", "n", "否", "off"}
 
@@ -154,6 +164,26 @@ def plan_options(options: Mapping[str, Any], today: dt.date | None = None) -> Pl
         lang="zh" if options.get("lang") == "zh" else "en")
 
 
+def posted_documents(tables: Tables, options: Mapping[str, Any]
+                     ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[Issue]]:
+    """(stock moves, reversals, warnings) of the workbook's documents, posted as `post`
+    does; (None, None, []) when no document sheet has a row. A document posting refuses
+    is not counted, and its refusal is a warning here (`post` shows it as an error)."""
+    if not any(tables.get(name) is not None and len(tables[name]) for name in DOCUMENTS):
+        return None, None, []
+    from addin.commands.post import post_tables  # post imports this module's helpers
+
+    # an absent (empty) master sheet skips its posting rules instead of refusing all
+    present = {k: v for k, v in tables.items() if v is not None and len(v)}
+    posting, found, _ = post_tables(present, options)
+    warned = [Issue(i.code, "warning", i.sheet, i.row, i.column, i.value, i.params)
+              for i in [*found, *posting.issues]]
+    heads = [present[name][["doc_no", "reverses_doc_no"]] for name in SHEET_TYPES
+             if name in present]
+    undone = reversals(pd.concat(heads, ignore_index=True)) if heads else None
+    return posting.moves, undone, warned
+
+
 def summary(result: PlanResult, lang: str) -> str:
     """"312 planned orders (120 purchase, 180 production, 12 subcontract), 14 exceptions"."""
     kinds = result.planned_orders["order_type"].value_counts()
@@ -168,8 +198,8 @@ def summary(result: PlanResult, lang: str) -> str:
 
 
 @command("plan", "运行MRP", "Run MRP", inputs=("items", "bom"),
-         optional=(*(name for name in INPUTS if name not in ("items", "bom")), "units",
-                   "settings"),
+         optional=tuple(dict.fromkeys((*(n for n in INPUTS if n not in ("items", "bom")),
+                                       "units", *POSTING_TABLES))),
          outputs=OUTPUTS, blocks_on_input_errors=True,
          description_zh="由销售订单、预测、库存和在途计算采购、生产和委外计划",
          description_en="Plan purchases, production and subcontracting from orders, "
@@ -179,8 +209,12 @@ def run_plan(tables: Tables, options: Mapping[str, Any]) -> Result:
     if has_errors(setting_issues):
         return Result(issues=sort_issues(setting_issues))
     settings = plan_options({**options, **from_sheet})
+    moves, reversed_, posted_issues = posted_documents(tables, options)
+    if moves is not None:
+        tables, found = posted_inputs(dict(tables), moves, reversed_)
+        posted_issues += found
     result = plan(dict(tables), settings)
-    issues = sort_issues([*setting_issues, *result.issues])
+    issues = sort_issues([*setting_issues, *posted_issues, *result.issues])
     if has_errors(issues):
         return Result(issues=issues)
     planned = result.planned_orders

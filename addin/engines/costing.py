@@ -2,13 +2,14 @@
 
 * `standard_costing`: the standard cost roll-up (`rollup.roll_up`).
 * `actual_costing`: one period's actual cost per cost object — direct material as given
-  on the cost object (issues + supplements − returns, priced by the caller), labour and
+  on the cost object (issues + supplements − returns), labour and
   overhead pools allocated by their basis (`allocation.allocate_pools`), then finished vs
   WIP (`wip.split_finished_wip`), and joint costs split over joint and by-products
   (`jointcost.split_joint_cost`) when batches are given.
 
-Direct material is an input column for now: pricing posted issues at moving average
-belongs to the stock ledger, which will fill cost_objects.material_cost.
+Direct material is the cost objects' material_cost column here; `periodclose` fills it
+from the posted stock moves (`actualmaterial`) and transfers semi-finished costs level
+by level (`autotransfer`) before calling `actual_costing`.
 """
 
 from __future__ import annotations

@@ -44,13 +44,15 @@ def _affine_scan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return b
 
 
-def moving_average(keys: np.ndarray, qty: np.ndarray, cost: np.ndarray, costed: np.ndarray
-                   ) -> dict[str, np.ndarray]:
+def moving_average(keys: np.ndarray, qty: np.ndarray, cost: np.ndarray, costed: np.ndarray,
+                   adjust: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Balances of a ledger sorted by key then time.
 
     Returns per move: balance_qty, average_cost (after), average_before, value (of the
     move) and balance_value. An empty balance holds no value; its average restarts at the
-    next costed receipt.
+    next costed receipt. `adjust` is value without quantity (a fee adjustment): it
+    re-prices the balance on hand, avg_k = avg_{k-1} + adjust / Q; on an empty balance
+    nothing can hold it and the move's value is 0 (the caller reports it).
     """
     start = segment_starts(keys)
     after = segmented_cumsum(qty, start)
@@ -58,12 +60,13 @@ def moving_average(keys: np.ndarray, qty: np.ndarray, cost: np.ndarray, costed: 
     positive = after > _EPS
     safe = np.where(positive, after, 1.0)
     a = np.where(costed, np.where(positive, before / safe, 0.0), 1.0)
-    b = np.where(costed & positive, qty * cost / safe, 0.0)
+    extra = np.zeros_like(qty) if adjust is None else adjust
+    b = np.where(costed & positive, (qty * cost + extra) / safe, 0.0)
     a[start] = 0.0  # no average leaks from the previous item/warehouse
     average = _affine_scan(a, b)
     average_before = np.zeros_like(average)
     average_before[1:] = average[:-1]
     average_before[start] = 0.0
-    value = qty * np.where(costed, cost, average_before)
+    value = qty * np.where(costed, cost, average_before) + np.where(positive, extra, 0.0)
     return {"balance_qty": after, "average_cost": average, "average_before": average_before,
             "value": value, "balance_value": np.where(positive, after * average, 0.0)}

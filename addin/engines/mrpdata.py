@@ -31,7 +31,10 @@ import pandas as pd
 
 from addin.engines.bom import qty_per, usage_lines
 from addin.engines.bomgraph import longest_path_levels
+from addin.engines.taskprogress import open_allocations, posted_by_task, stock_after
 from addin.engines.timeaxis import NO_DAY, TimeAxis, day_numbers
+from addin.issues import Issue, Message, register
+from addin.schema import ROW
 
 OPEN_TASK = ("planned", "released")
 KINDS = ("allocation", "sales_order", "forecast")  # demand type by kind number
@@ -377,3 +380,44 @@ def assemble(tables: dict[str, pd.DataFrame], axis: TimeAxis, horizon_days: int 
     opening = opening.assign(trk=rank[opening["trk"].to_numpy()]).sort_values(
         ["item", "trk"], kind="stable", ignore_index=True)
     return PlanInput(items, tracking, demand, ends, receipts, opening, edges)
+
+
+register({"plan_material_unknown_item": Message(
+    "投料单：任务 {task_no} 的子项 {value} 不在物料表中，其未发数量不计入已分配量",
+    "Task materials: component {value} of task {task_no} is not in Items; what is still "
+    "to issue of it is not allocated", "先在物料表中建立该物料", "Add the item to Items first")})
+
+
+def posted_inputs(tables: dict[str, pd.DataFrame], moves: pd.DataFrame,
+                  reversed_: pd.DataFrame | None) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+    """The planning tables once the workbook's documents are posted (DOMAIN §2, §6):
+
+    * stock = the stock after posting (`taskprogress.stock_after`), netted as any stock;
+    * a production task's scheduled receipt = qty − (stocked-in + posted receipts);
+    * allocations: for open tasks with a material list, what is still to issue of each
+      component (required − (issued + supplements − returns)), needed on the task's
+      start date; they replace the Allocations rows whose source no. is such a task.
+    """
+    tasks, materials = tables.get("production_tasks"), tables.get("task_materials")
+    out = dict(tables)
+    out["stock"] = stock_after(tables.get("stock"), moves, tasks)
+    if tasks is None or not len(tasks):
+        return out, []
+    done, mats = posted_by_task(tasks, materials, moves, reversed_)
+    out["production_tasks"] = tasks.assign(stocked_qty=done["stocked_total"].to_numpy())
+    if materials is None or not len(materials):
+        return out, []
+    known = mats["component_code"].isin(_text(tables["items"], "item_code"))
+    bad = materials[~known.to_numpy()]
+    issues = [Issue("plan_material_unknown_item", "warning", "task_materials",
+                    int(row) if pd.notna(row) else None, "component_code", code,
+                    {"task_no": task})
+              for row, code, task in zip(bad[ROW] if ROW in bad else [None] * len(bad),
+                                         bad["component_code"], bad["task_no"], strict=True)]
+    computed = open_allocations(done, mats[known.to_numpy()])
+    given = tables.get("allocations")
+    if given is not None and len(given):
+        given = given[~_text(given, "source_no").isin(mats["task_no"]).to_numpy()]
+        computed = pd.concat([given, computed.assign(**{ROW: 0})], ignore_index=True)
+    out["allocations"] = computed.assign(**{ROW: computed.get(ROW, 0)}).fillna({ROW: 0})
+    return out, issues

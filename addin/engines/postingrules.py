@@ -21,7 +21,16 @@ if TYPE_CHECKING:  # posting imports this module; the type is only for annotatio
 
 TASK_TYPES = ("material_issue", "supplement", "material_return", "product_receipt")
 _MATERIAL_TYPES = ("material_issue", "supplement", "material_return")
-_NORMAL_ONLY = frozenset(TASK_TYPES)  # production documents move own, normal stock only
+# warehouse types a document may name (others: normal or inspection). Issues to a task
+# may come from the customer's virtual warehouse (consigned processing); goods at a
+# supplier move only through subcontract documents.
+_NORMAL = ("normal",)
+_TASK_WAREHOUSES = ("normal", "customer_virtual")
+_WAREHOUSE_TYPES = {"material_issue": _TASK_WAREHOUSES, "supplement": _TASK_WAREHOUSES,
+                    "material_return": _TASK_WAREHOUSES, "product_receipt": _NORMAL,
+                    "subcontract_issue": _NORMAL, "subcontract_return": _NORMAL,
+                    "subcontract_receipt": _NORMAL, "fee_invoice": _NORMAL,
+                    "consigned_receipt": ("customer_virtual",)}
 _ALLOWED = ("normal", "inspection")
 _OPEN = ("planned", "released")
 _TOL = 1e-6
@@ -108,15 +117,16 @@ def materials_frame(materials: pd.DataFrame | None) -> pd.DataFrame:
     return frame
 
 
-def _issues(lines: pd.DataFrame, mask: np.ndarray | pd.Series, code: str, column: str,
-            value: pd.Series, **params: pd.Series | object) -> list[Issue]:
+def issues_at(lines: pd.DataFrame, mask: np.ndarray | pd.Series, code: str, column: str,
+              value: pd.Series, severity: str = "error", **params: pd.Series | object
+              ) -> list[Issue]:
     """One Issue per masked line; params are columns (Series) or constants."""
     picked = np.flatnonzero(np.asarray(mask, dtype=bool))
     found = []
     for i in picked:
         extra = {k: (v.iloc[i] if isinstance(v, pd.Series) else v) for k, v in params.items()}
         row = lines["_row"].iloc[i]
-        found.append(Issue(code, sheet=str(lines["sheet"].iloc[i]),
+        found.append(Issue(code, severity, sheet=str(lines["sheet"].iloc[i]),  # type: ignore[arg-type]
                            row=None if pd.isna(row) else int(row), column=column,
                            value=value.iloc[i], params={"doc_no": lines["doc_no"].iloc[i],
                                                         **extra}))
@@ -143,24 +153,45 @@ def _task_rules(lines: pd.DataFrame, ctx: PostingContext) -> list[Issue]:
     for mask, code in ((~known, "post_unknown_task"), (closed, "post_task_closed")):
         first = mask[mask].groupby(level=0).head(1).index
         sub = lines.loc[first]
-        found += _issues(sub, np.ones(len(sub), bool), code, "task_no", sub["task_no"])
+        found += issues_at(sub, np.ones(len(sub), bool), code, "task_no", sub["task_no"])
     if materials is not None:
         listed = pd.MultiIndex.from_frame(materials[["task_no", "component_code"]])
         usable = known & ~closed  # a closed task is reported once, not per component
         check = rows["doc_type"].isin(_MATERIAL_TYPES) & rows["issue_mode"].ne("kit") & usable
         pairs = pd.MultiIndex.from_arrays([rows["task"], rows["item_code"]])
-        off = check & ~pairs.isin(listed)
+        # a rework task issues the product itself (DOMAIN §6 rework)
+        rework = rows["task"].map(_task_kind(by_task)).eq("rework") & rows["item_code"].eq(
+            rows["task"].map(by_task["item_code"]))
+        # a workbook without material lists (an empty sheet) keeps no list to check
+        # against; a kit issue still needs one to know what a set is
+        off = check & ~pairs.isin(listed) & ~rework & (len(materials) > 0)
         kit = rows["issue_mode"].eq("kit") & usable & ~rows["task"].isin(materials["task_no"])
         bad = (off | kit)[lambda s: s].groupby(level=0).head(1).index
         sub = lines.loc[bad]
-        found += _issues(sub, np.ones(len(sub), bool), "post_not_on_list", "item_code",
+        found += issues_at(sub, np.ones(len(sub), bool), "post_not_on_list", "item_code",
                          sub["item_code"], task_no=sub["task_no"])
     receipt = lines["doc_type"].eq("product_receipt") & kinds
     product = lines["task_no"].map(by_task["item_code"])
     wrong = receipt & product.notna() & product.ne(lines["item_code"])
-    found += _issues(lines, wrong, "post_wrong_product", "item_code", lines["item_code"],
+    found += issues_at(lines, wrong, "post_wrong_product", "item_code", lines["item_code"],
                      task_no=lines["task_no"], product=product)
     return found
+
+
+def _task_kind(by_task: pd.DataFrame) -> pd.Series:
+    if "task_kind" not in by_task:
+        return pd.Series("normal", index=by_task.index)
+    return by_task["task_kind"].fillna("normal").replace("", "normal")
+
+
+def rework_room(tasks: pd.DataFrame | None) -> pd.Series:
+    """task + product -> task qty, for rework tasks: what may be issued of the product."""
+    if tasks is None or tasks.empty:
+        return pd.Series(dtype=float)
+    by_task = tasks.drop_duplicates("task_no").set_index("task_no")
+    rework = by_task[_task_kind(by_task).eq("rework")]
+    return pd.Series(rework["qty"].astype(float).to_numpy(),
+                     index=rework.index + "\x1f" + rework["item_code"].astype(str))
 
 
 def _place_rules(lines: pd.DataFrame, ctx: PostingContext) -> list[Issue]:
@@ -170,30 +201,32 @@ def _place_rules(lines: pd.DataFrame, ctx: PostingContext) -> list[Issue]:
     needs_item = live & lines["issue_mode"].ne("kit")
     if items is not None:
         unknown = needs_item & ~lines["item_code"].isin(items["item_code"])
-        found += _issues(lines, unknown, "post_unknown_item", "item_code", lines["item_code"])
+        found += issues_at(lines, unknown, "post_unknown_item", "item_code", lines["item_code"])
     if warehouses is not None:
         kind = lines["warehouse_code"].map(
             warehouses.drop_duplicates("warehouse_code").set_index("warehouse_code")[
                 "warehouse_type"])
         given = live & lines["warehouse_code"].ne("")
-        found += _issues(lines, needs_item & ~given, "post_no_warehouse", "warehouse_code",
+        found += issues_at(lines, needs_item & ~given, "post_no_warehouse", "warehouse_code",
                          lines["warehouse_code"])
-        found += _issues(lines, given & kind.isna(), "post_unknown_warehouse",
+        found += issues_at(lines, given & kind.isna(), "post_unknown_warehouse",
                          "warehouse_code", lines["warehouse_code"])
-        allowed = np.where(lines["doc_type"].isin(_NORMAL_ONLY), kind.eq("normal"),
+        pairs = {f"{doc}|{kind}" for doc, kinds in _WAREHOUSE_TYPES.items() for kind in kinds}
+        allowed = np.where(lines["doc_type"].isin(list(_WAREHOUSE_TYPES)),
+                           (lines["doc_type"] + "|" + kind.fillna("")).isin(pairs),
                            kind.isin(_ALLOWED))
-        found += _issues(lines, given & kind.notna() & ~allowed, "post_wrong_warehouse_type",
+        found += issues_at(lines, given & kind.notna() & ~allowed, "post_wrong_warehouse_type",
                          "warehouse_code", lines["warehouse_code"], type=kind)
     return found
 
 
 def static_issues(lines: pd.DataFrame, ctx: PostingContext) -> tuple[list[Issue], set[str]]:
     """Line-by-line rules; returns the Issues and the refused document numbers."""
-    found = _issues(lines, lines["qty"] < 0, "post_negative_qty", "qty", lines["qty"])
+    found = issues_at(lines, lines["qty"] < 0, "post_negative_qty", "qty", lines["qty"])
     closed = ctx.closed_through
     if closed is not None:
         late = lines["doc_date"].dt.date <= closed
-        found += _issues(lines, late, "post_closed_period", "doc_date",
+        found += issues_at(lines, late, "post_closed_period", "doc_date",
                          lines["doc_date"].dt.date.astype(str), closed=str(closed))
     found += _place_rules(lines, ctx) + _task_rules(lines, ctx)
     return found, {str(i.params["doc_no"]) for i in found}
@@ -203,7 +236,7 @@ def unknown_reversals(lines: pd.DataFrame, prior: pd.DataFrame | None
                       ) -> tuple[list[Issue], set[str]]:
     known = set() if prior is None else set(prior["doc_no"])
     bad = lines["reverses_doc_no"].ne("") & ~lines["reverses_doc_no"].isin(known)
-    found = _issues(lines, bad, "post_unknown_reversal", "reverses_doc_no",
+    found = issues_at(lines, bad, "post_unknown_reversal", "reverses_doc_no",
                     lines["reverses_doc_no"])
     # a document is reversed once: the earliest reversal wins, later ones are refused
     asked = lines[lines["reverses_doc_no"].ne("")].sort_values(["doc_date", "doc_no"],
@@ -211,7 +244,7 @@ def unknown_reversals(lines: pd.DataFrame, prior: pd.DataFrame | None
     first = asked.drop_duplicates("reverses_doc_no").set_index("reverses_doc_no")["doc_no"]
     twice = lines["reverses_doc_no"].ne("") & lines["doc_no"].ne(
         lines["reverses_doc_no"].map(first))
-    found += _issues(lines, twice, "post_reversed_twice", "reverses_doc_no",
+    found += issues_at(lines, twice, "post_reversed_twice", "reverses_doc_no",
                      lines["reverses_doc_no"], first=lines["reverses_doc_no"].map(first))
     return found, {str(i.params["doc_no"]) for i in found}
 
@@ -232,10 +265,10 @@ def _charges(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingContext) ->
     live = lines["doc_type"].ne("reversal")
     tasks = ctx.tasks
     materials = materials_frame(ctx.materials)
-    if ctx.materials is not None:
+    if ctx.materials is not None and len(ctx.materials):
         starts = None if tasks is None else tasks.drop_duplicates("task_no").set_index(
             "task_no")["start_date"]
-        parts += _material_charges(lines[live], materials, starts)
+        parts += _material_charges(lines[live], materials, starts, rework_room(tasks))
     receipts = lines[live & lines["doc_type"].eq("product_receipt")]
     if tasks is not None and not receipts.empty:
         task = tasks.drop_duplicates("task_no").set_index("task_no")
@@ -244,11 +277,27 @@ def _charges(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingContext) ->
         parts.append(receipts.assign(rule="post_over_receipt", delta=-receipts["qty"],
                                      start=receipts["task_no"].map(room).fillna(0.0),
                                      key=receipts["task_no"]))
+    parts += _order_charges(lines[live], ctx)
     return pd.concat(parts, ignore_index=True)
 
 
+def _order_charges(lines: pd.DataFrame, ctx: PostingContext) -> list[pd.DataFrame]:
+    """Subcontract receipts against order qty × (1 + tolerance) − already received."""
+    receipts = lines[lines["doc_type"].eq("subcontract_receipt")]
+    if receipts.empty or ctx.subcontract_orders is None:
+        return []
+    orders = ctx.subcontract_orders.drop_duplicates(["order_no", "line_no"])
+    line = orders["line_no"].fillna(1).astype(int).astype(str)
+    room = pd.Series((orders["qty"].astype(float) * (1.0 + ctx.subcontract_tolerance)
+                      - orders["received_qty"].fillna(0.0).astype(float)).to_numpy(),
+                     index=orders["order_no"].astype(str) + "\x1f" + line.to_numpy())
+    key = receipts["order_no"] + "\x1f" + receipts["order_line"].astype(int).astype(str)
+    return [receipts.assign(rule="sub_over_receipt", delta=-receipts["qty"],
+                            start=key.map(room).fillna(0.0), key=key)]
+
+
 def _material_charges(lines: pd.DataFrame, materials: pd.DataFrame,
-                      starts: pd.Series | None) -> list[pd.DataFrame]:
+                      starts: pd.Series | None, rework: pd.Series) -> list[pd.DataFrame]:
     issues = lines[lines["doc_type"].isin(_MATERIAL_TYPES)]
     merged = issues["issue_mode"].eq("merged") & issues["doc_type"].eq("material_issue")
     per_task = pd.concat([issues[~merged], _merged_rows(issues[merged], materials, starts)],
@@ -260,7 +309,8 @@ def _material_charges(lines: pd.DataFrame, materials: pd.DataFrame,
     out = per_task["doc_type"].isin(("material_issue", "supplement"))
     return [
         direct.assign(rule="post_over_issue", delta=-direct["qty"], start=direct["key"].map(
-            mats["required_qty"] - mats["issued_qty"]).fillna(0.0)),
+            mats["required_qty"] - mats["issued_qty"]).fillna(direct["key"].map(rework)
+                                                             ).fillna(0.0)),
         per_task.assign(rule="post_over_return",
                         delta=np.where(out, per_task["qty"], -per_task["qty"]),
                         start=per_task["key"].map(mats["issued_qty"] - mats["scrapped_qty"]
@@ -291,11 +341,12 @@ def _merged_rows(merged: pd.DataFrame, materials: pd.DataFrame,
     return head.assign(task_no=alloc["task_no"].to_numpy(), qty=alloc["qty"].to_numpy())
 
 
-def running_issues(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingContext
-                   ) -> tuple[list[Issue], set[str]]:
+def running_issues(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingContext,
+                   one_round: bool = False) -> tuple[list[Issue], set[str]]:
     """Follow every balance in seq order; refuse the earliest document that breaks one
     per key, then re-check without it, until no balance breaks. Only balances that held
-    a line of a newly refused document are followed again."""
+    a line of a newly refused document are followed again. `one_round` stops after the
+    first refusals (the caller re-derives lines that depend on what was refused)."""
     charges = _charges(lines, opening, ctx)
     charges = charges.sort_values(["rule", "key", "seq"], kind="stable", ignore_index=True)
     group = pd.factorize(charges["rule"] + "\x1e" + charges["key"])[0]
@@ -316,10 +367,13 @@ def running_issues(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingConte
         available = pd.Series(np.clip(balance[first] - delta[idx[first]], 0.0, None).round(6),
                               index=hit.index)
         for code, rows in hit.groupby("rule", sort=True):
-            found += _issues(rows, np.ones(len(rows), bool), str(code), "qty", -rows["delta"],
+            found += issues_at(rows, np.ones(len(rows), bool), str(code), "qty", -rows["delta"],
                              available=available.loc[rows.index], item=rows["item_code"],
-                             warehouse=rows["warehouse_code"], task_no=rows["task_no"])
+                             warehouse=rows["warehouse_code"], task_no=rows["task_no"],
+                             order=rows["order_no"])
         new = np.unique(doc[idx[first]])
         refused[new] = True
+        if one_round:
+            return found, set(docs[refused])
         dirty[:] = False
         dirty[group[np.isin(doc, new)]] = True

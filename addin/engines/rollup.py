@@ -42,6 +42,10 @@ register({
         "{value} 处于 BOM 循环中（或在循环之上），无法卷算成本",
         "{value} is on (or above) a loop in the BOM, so its cost cannot be rolled up",
         "先修正 BOM 检查报告的循环", "Fix the loop the BOM check reports first"),
+    "cost_missing_standard": Message(
+        "{value} 没有标准成本，{parent} 的成本无法卷算",
+        "{value} has no standard cost, so the cost of {parent} cannot be rolled up",
+        "在物料表中填写 {value} 的标准成本", "Enter the standard cost of {value} in Items"),
     "cost_bad_overhead_basis": Message(
         "制造费用分配基础「{value}」无法识别，按人工工时计算",
         'Overhead basis "{value}" is not known; labour hours were used',
@@ -99,6 +103,7 @@ def roll_up(items: pd.DataFrame, bom: pd.DataFrame, standards: pd.DataFrame,
     height = _heights(codes.size, parent, child)
     lower = _roll(cost, added, made, height, parent, child, usage.to_numpy(float))
     issues += _unknown(lines, catalogue.index) + _loops(codes, made & (height < 0))
+    issues += _missing(lines, catalogue, pd.Index(codes[made]))
     return _table(codes, catalogue, graph, cost, added, lower, height, made), issues
 
 
@@ -154,6 +159,28 @@ def _unknown(lines: pd.DataFrame, known: pd.Index) -> list[Issue]:
                   {"parent": p})
             for r, c, p in zip(row_numbers(lines)[miss], lines["component_code"].to_numpy()[miss],
                                lines["parent_code"].to_numpy()[miss], strict=True)]
+
+
+# Bought items must carry a price; customer material and phantoms may cost nothing.
+_PRICED = ("purchased", "subcontracted")
+
+
+def _missing(lines: pd.DataFrame, catalogue: pd.DataFrame, made: pd.Index) -> list[Issue]:
+    """Bought components used in the BOM without a standard cost (blank or 0)."""
+    kind = catalogue["item_type"].reindex(lines["component_code"]).to_numpy(dtype=object)
+    cost = catalogue["standard_cost"].reindex(lines["component_code"]).to_numpy(float)
+    bad = (np.isin(kind, _PRICED) & ~(cost > 0)
+           & ~lines["component_code"].isin(made).to_numpy())
+    used = pd.DataFrame({"c": lines["component_code"].to_numpy()[bad],
+                         "p": lines["parent_code"].to_numpy()[bad]})
+    parents = used.groupby("c", sort=True)["p"].agg(lambda s: ", ".join(sorted(set(s))))
+    rows = (catalogue["_row"].reindex(parents.index) if "_row" in catalogue
+            else pd.Series(np.nan, index=parents.index))
+    return [Issue("cost_missing_standard", sheet="items",
+                  row=None if pd.isna(r) else int(r), column="standard_cost", value=c,
+                  params={"parent": p})
+            for c, p, r in zip(parents.index, parents.to_numpy(), rows.to_numpy(),
+                               strict=True)]
 
 
 def _loops(codes: pd.Index, stuck: np.ndarray) -> list[Issue]:

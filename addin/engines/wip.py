@@ -46,6 +46,11 @@ register({
         "WIP line for {value}, which is not a cost object; it was ignored",
         "检查任务单号，或在成本计算对象表中添加该对象",
         "Check the task number, or add the cost object"),
+    "wip_bad_degree": Message(
+        "{cost_object} 的{what_zh} {value} 不在 0–100% 之间",
+        "{cost_object}: {what} {value} is outside 0–100 %",
+        "填写 0 到 1 之间的小数（或 0%–100%），例如 0.5 表示完工一半",
+        "Enter a fraction from 0 to 1 (or 0 %–100 %), e.g. 0.5 for half done"),
     "wip_bad_method": Message(
         "在产品计价方法「{value}」无法识别", 'WIP method "{value}" is not known',
         "可选：" + "、".join(METHODS), "Choose one of: " + ", ".join(METHODS)),
@@ -93,6 +98,7 @@ def split_finished_wip(objects: pd.DataFrame, wip: pd.DataFrame, costs: pd.DataF
     finished_unit_cost; sorted by object, element in ELEMENTS order.
     """
     objects, issues = _valid_objects(objects)
+    issues += bad_degrees(objects, wip)
     objects = objects.drop_duplicates(KEY).set_index(KEY).sort_index()
     issues += _unknown_wip(wip, objects.index)
     closing = _wip_units(objects.index, wip)
@@ -165,6 +171,30 @@ def _valid_objects(objects: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
               for r, v in zip(row_numbers(objects)[bad], objects["method"].to_numpy()[bad],
                               strict=True)]
     return objects[~bad], issues
+
+
+_DEGREES = {"wip_lines": (("completion", "完工程度", "degree of completion"),
+                          ("material_completion", "投料程度", "material degree")),
+            "cost_objects": (("opening_completion", "期初完工程度", "opening degree"),
+                             ("opening_material_completion", "期初投料程度",
+                              "opening material degree"))}
+
+
+def bad_degrees(objects: pd.DataFrame, wip: pd.DataFrame) -> list[Issue]:
+    """Degrees of completion outside 0–100 % (a WIP cannot be more than done)."""
+    issues = []
+    for sheet, frame in (("cost_objects", objects), ("wip_lines", wip)):
+        for column, zh, en in _DEGREES[sheet]:
+            if column not in frame:
+                continue
+            value = frame[column].to_numpy(float)
+            bad = (value < 0) | (value > 1 + 1e-9)
+            issues += [Issue("wip_bad_degree", sheet=sheet, row=int(r), column=column,
+                             value=f"{v:.0%}", params={"cost_object": o, "what": en,
+                                                        "what_zh": zh})
+                       for r, v, o in zip(row_numbers(frame)[bad], value[bad],
+                                          frame[KEY].to_numpy()[bad], strict=True)]
+    return issues
 
 
 def _unknown_wip(wip: pd.DataFrame, known: pd.Index) -> list[Issue]:

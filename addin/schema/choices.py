@@ -66,6 +66,12 @@ TASK_STATUS = (
     Choice("cancelled", "作废", "Cancelled", ("已作废", "取消", "canceled", "void")),
 )
 
+TASK_KIND = (
+    Choice("normal", "普通", "Normal", ("standard", "生产")),
+    Choice("rework", "返修", "Rework", ("返工", "repair")),
+    Choice("consigned", "受托加工", "Consigned", ("受托", "consigned processing")),
+)
+
 SEVERITY = (
     Choice("error", "错误", "Error", ("e",)),
     Choice("warning", "警告", "Warning", ("w", "warn")),

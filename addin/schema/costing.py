@@ -1,8 +1,9 @@
 """Costing tables (DOMAIN §7): standards for the roll-up, cost pools, cost objects with
 their WIP, joint products; and the result tables of the `cost` command.
 
-Actual direct material per cost object is an input column (material_cost) for now: the
-stock ledger that prices issues at moving average is built separately and will fill it.
+Actual direct material per cost object comes from the posted documents when the workbook
+has them (the Direct material sheet shows it per task and item); the cost objects'
+material_cost column is used only without documents.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ COST_OBJECTS = Table(
         col("machine_hours", "number", "机器工时", "Machine hours", default=0.0, min_value=0),
         col("material_cost", "number", "直接材料", "Direct material", default=0.0,
             number_format=MONEY, aliases=("material", "dm", "材料成本"),
-            help_zh="本期领料成本（领料+补料−退料）", help_en="Issues + supplements − returns"),
+            help_zh="本期领料成本（领料+补料−退料）；有单据时按单据计算",
+            help_en="Issues + supplements − returns; from the documents when there are any"),
         col("opening_wip_qty", "number", "期初在产数量", "Opening WIP qty", default=0.0,
             min_value=0, number_format=QTY),
         col("opening_completion", "number", "期初完工程度", "Opening completion",
@@ -253,3 +255,152 @@ JOINT_COST_SPLIT = Table(
 COSTING_TABLES = (COST_STANDARDS, COST_POOLS, COST_OBJECTS, WIP_LINES, JOINT_COSTS,
                   JOINT_PRODUCTS, COST_ROLLUP, COST_ALLOCATION, COST_OF_PRODUCTION,
                   JOINT_COST_SPLIT)
+
+# -- period close from the stock ledger, multi-level transfer and the cost reports ------
+
+MATERIAL_KIND = (
+    Choice("raw", "原材料", "Raw material", ("material", "原料")),
+    Choice("semi_finished", "自制半成品", "Semi-finished", ("semi", "半成品")),
+    Choice("subcontracted", "委外半成品", "Subcontracted part", ("subcontract", "委外件")),
+    Choice("rework", "返修原件", "Reworked product", ("返修", "original")),
+    Choice("consigned", "受托加工料", "Customer material", ("customer material", "客供料", "受托")),
+)
+
+VARIANCE_ELEMENT = COST_ELEMENT
+
+TASK_MATERIAL_COST = Table(
+    "task_material_cost", "直接材料明细", "Direct material",
+    (
+        col("cost_object", "text", "成本对象", "Cost object"),
+        col("item_code", "text", "物料编码", "Item code"),
+        col("material_kind", "choice", "材料类别", "Kind", choices=MATERIAL_KIND),
+        col("qty", "number", "耗用数量", "Qty used", number_format=QTY,
+            help_zh="领料+补料−退料", help_en="Issues + supplements − returns"),
+        col("ledger_value", "number", "出库成本", "Ledger value", number_format=MONEY,
+            help_zh="存货明细账的移动平均成本", help_en="At moving average, as posted"),
+        col("unit_cost", "number", "单位成本", "Unit cost", number_format=UNIT_COST),
+        col("value", "number", "计入成本", "Costed value", number_format=MONEY,
+            help_zh="半成品按本期实际成本重新计价", help_en="Semi-finished re-priced at "
+            "this period's actual cost"),
+    ),
+    role="output",
+)
+
+COST_COMPOSITION = Table(
+    "cost_composition", "成本构成", "Cost composition",
+    (
+        col("item_code", "text", "产品编码", "Product"),
+        col("element", "choice", "成本项目", "Cost element", choices=ELEMENT_OR_TOTAL),
+        col("opening_cost", "number", "期初在产", "Opening WIP", number_format=MONEY),
+        col("added_cost", "number", "本期投入", "Input", number_format=MONEY),
+        col("finished_cost", "number", "完工成本", "Finished", number_format=MONEY),
+        col("wip_cost", "number", "期末在产", "Closing WIP", number_format=MONEY),
+        col("completed_qty", "number", "完工数量", "Finished qty", number_format=QTY),
+        col("unit_cost", "number", "单位成本", "Unit cost", number_format=UNIT_COST),
+        col("share", "number", "构成比例", "Share", number_format="0.00%",
+            help_zh="占完工成本", help_en="Of the finished cost"),
+    ),
+    role="output",
+)
+
+COST_RESTORATION = Table(
+    "cost_restoration", "成本还原", "Cost restoration",
+    (
+        col("cost_object", "text", "成本对象", "Cost object"),
+        col("item_code", "text", "产品编码", "Product"),
+        col("completed_qty", "number", "完工数量", "Finished qty", number_format=QTY),
+        col("raw_material", "number", "原材料", "Raw material", number_format=MONEY),
+        col("semi_finished", "number", "半成品", "Semi-finished", number_format=MONEY),
+        col("labour", "number", "直接人工", "Labour", number_format=MONEY),
+        col("overhead", "number", "制造费用", "Overhead", number_format=MONEY),
+        col("finished_cost", "number", "完工成本", "Finished", number_format=MONEY),
+        col("restored_material", "number", "还原后直接材料", "Restored material",
+            number_format=MONEY),
+        col("restored_labour", "number", "还原后直接人工", "Restored labour",
+            number_format=MONEY),
+        col("restored_overhead", "number", "还原后制造费用", "Restored overhead",
+            number_format=MONEY),
+        col("restored_subcontract", "number", "还原后委外加工费", "Restored subcontract fee",
+            number_format=MONEY),
+        col("unit_cost", "number", "单位成本", "Unit cost", number_format=UNIT_COST),
+    ),
+    role="output",
+)
+
+COST_VARIANCE = Table(
+    "cost_variance", "成本差异", "Cost variances",
+    (
+        col("cost_object", "text", "成本对象", "Cost object"),
+        col("item_code", "text", "产品编码", "Product"),
+        col("element", "choice", "成本项目", "Cost element", choices=VARIANCE_ELEMENT),
+        col("component_code", "text", "子项编码", "Component"),
+        col("output_qty", "number", "本期约当产量", "Output (EU)", number_format=QTY),
+        col("standard_qty", "number", "标准用量/工时", "Standard qty", number_format=QTY),
+        col("actual_qty", "number", "实际用量/工时", "Actual qty", number_format=QTY),
+        col("standard_price", "number", "标准单价/费率", "Standard price",
+            number_format=UNIT_COST),
+        col("actual_price", "number", "实际单价/费率", "Actual price", number_format=UNIT_COST),
+        col("standard_cost", "number", "标准成本", "Standard cost", number_format=MONEY),
+        col("actual_cost", "number", "实际成本", "Actual cost", number_format=MONEY),
+        col("price_variance", "number", "价格差异", "Price variance", number_format=MONEY,
+            help_zh="(实际价−标准价)×实际量", help_en="(AP − SP) × AQ"),
+        col("usage_variance", "number", "用量差异", "Usage variance", number_format=MONEY,
+            help_zh="(实际量−标准量)×标准价", help_en="(AQ − SQ) × SP"),
+        col("efficiency_variance", "number", "效率差异", "Efficiency variance",
+            number_format=MONEY, help_zh="(实际工时−标准工时)×标准费率",
+            help_en="(AH − SH) × SR"),
+        col("total_variance", "number", "差异合计", "Total variance", number_format=MONEY),
+    ),
+    role="output",
+)
+
+ORDER_PROFIT = Table(
+    "order_profit", "订单利润", "Order profit",
+    (
+        col("order_no", "text", "订单编号", "Order no"),
+        col("line_no", "integer", "行号", "Line"),
+        col("customer_code", "text", "客户编码", "Customer code"),
+        col("item_code", "text", "物料编码", "Item code"),
+        col("tasks", "text", "生产任务", "Tasks", width=20),
+        col("qty", "number", "计利数量", "Qty", number_format=QTY,
+            help_zh="已发货数量；未发货按完工数量", help_en="Shipped; if none, finished"),
+        col("unit_price", "number", "单价", "Unit price", number_format=MONEY),
+        col("revenue", "number", "收入", "Revenue", number_format=MONEY),
+        col("unit_cost", "number", "单位成本", "Unit cost", number_format=UNIT_COST),
+        col("cost", "number", "成本", "Cost", number_format=MONEY),
+        col("profit", "number", "毛利", "Profit", number_format=MONEY),
+        col("margin", "number", "毛利率", "Margin", number_format="0.00%"),
+    ),
+    role="output",
+)
+
+SUBCONTRACT_COST = Table(
+    "subcontract_cost", "委外加工成本", "Subcontract cost",
+    (
+        col("order_no", "text", "委外单号", "Order no"),
+        col("item_code", "text", "物料编码", "Item code"),
+        col("period", "text", "期间", "Period"),
+        col("received_qty", "number", "入库数量", "Received qty", number_format=QTY),
+        col("material_cost", "number", "耗用材料", "Material consumed", number_format=MONEY),
+        col("fee", "number", "加工费", "Processing fee", number_format=MONEY),
+        col("fee_adjustment", "number", "加工费补差", "Fee adjustment", number_format=MONEY),
+        col("total_cost", "number", "本期成本", "Cost of the period", number_format=MONEY),
+        col("unit_cost", "number", "累计单位成本", "Unit cost to date", number_format=UNIT_COST),
+    ),
+    role="output",
+)
+
+COST_REROLL = Table(
+    "cost_reroll", "成本重算", "Cost re-roll",
+    (
+        col("item_code", "text", "物料编码", "Item code"),
+        col("old_unit_cost", "number", "原单位成本", "Old unit cost", number_format=UNIT_COST),
+        col("new_unit_cost", "number", "新单位成本", "New unit cost", number_format=UNIT_COST),
+        col("difference", "number", "差额", "Difference", number_format=UNIT_COST),
+    ),
+    key=("item_code",), role="output",
+)
+
+COSTING_TABLES = (*COSTING_TABLES, TASK_MATERIAL_COST,
+                  COST_COMPOSITION, COST_RESTORATION, COST_VARIANCE, ORDER_PROFIT,
+                  SUBCONTRACT_COST, COST_REROLL)

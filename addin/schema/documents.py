@@ -28,6 +28,13 @@ DOC_TYPE = (
     Choice("transfer_in", "调拨入库", "Transfer in", ()),
     Choice("scrap", "报废", "Scrap", ("write-off", "报损")),
     Choice("reversal", "冲销", "Reversal", ("红字", "reverse")),
+    Choice("subcontract_issue", "委外发料", "Subcontract issue", ()),
+    Choice("subcontract_return", "委外退料", "Subcontract return", ()),
+    Choice("subcontract_scrap", "委外报废", "Scrapped at supplier", ()),
+    Choice("subcontract_consume", "委外核销", "Consumed at supplier", ()),
+    Choice("subcontract_receipt", "委外入库", "Subcontract receipt", ()),
+    Choice("fee_adjustment", "委外加工费补差", "Fee adjustment", ()),
+    Choice("consigned_receipt", "受托来料", "Consigned receipt", ()),
 )
 
 
@@ -84,8 +91,18 @@ MATERIAL_ISSUES = _doc(
         help_zh="配套领料：按套数计算各子项", help_en="Kit issue: components for this many sets"),
     aliases=("issues", "领料单"))
 SUPPLEMENTS = _doc("supplements", "补料单", "Supplements", _TASK)
-MATERIAL_RETURNS = _doc("material_returns", "退料单", "Material returns", _TASK)
-PRODUCT_RECEIPTS = _doc("product_receipts", "产品入库单", "Product receipts", _TASK, _COST)
+MATERIAL_RETURNS = _doc(
+    "material_returns", "退料单", "Material returns", _TASK,
+    col("returns_doc_no", "text", "原领料单号", "Returns issue", default="",
+        aliases=("original issue", "领料单号"),
+        help_zh="按该领料单的发出成本退回；留空按任务的发出成本",
+        help_en="Comes back at that issue's cost; blank = the task's issue cost"))
+PRODUCT_RECEIPTS = _doc(
+    "product_receipts", "产品入库单", "Product receipts", _TASK, _COST,
+    col("conversion_cost", "number", "人工及制造费用", "Labour + overhead", default=0.0,
+        min_value=0, number_format=MONEY, aliases=("labour and overhead",),
+        help_zh="返修、受托加工任务：每单位人工及制造费用",
+        help_en="Rework and consigned tasks: labour + overhead per unit"))
 PURCHASE_RECEIPTS = _doc("purchase_receipts", "外购入库单", "Purchase receipts", _SUPPLIER,
                          _COST)
 PURCHASE_RETURNS = _doc("purchase_returns", "采购退货单", "Purchase returns", _SUPPLIER)
@@ -146,8 +163,11 @@ _MOVE_COLUMNS = (
     col("value", "number", "金额", "Value", number_format=MONEY),
     col("concession", "bool", "让步接收", "Concession"),
 )
+# added after the original columns so that their positions stay as they were
+_MOVE_ORDER = col("order_no", "text", "订单号", "Order no", help_zh="委外单号等来源订单",
+                  help_en="The subcontract (or other) order of the move")
 
-STOCK_MOVES = Table("stock_moves", "库存流水", "Stock moves", _MOVE_COLUMNS,
+STOCK_MOVES = Table("stock_moves", "库存流水", "Stock moves", (*_MOVE_COLUMNS, _MOVE_ORDER),
                     key=("seq",), role="output")
 
 STOCK_LEDGER = Table(
@@ -155,7 +175,8 @@ STOCK_LEDGER = Table(
     (*_MOVE_COLUMNS,
      col("balance_qty", "number", "结存数量", "Balance qty", number_format=QTY),
      col("average_cost", "number", "移动平均单价", "Average cost", number_format=MONEY),
-     col("balance_value", "number", "结存金额", "Balance value", number_format=MONEY)),
+     col("balance_value", "number", "结存金额", "Balance value", number_format=MONEY),
+     _MOVE_ORDER),
     key=("seq",), role="output",
     description_zh="按物料+仓库的移动加权平均明细账",
     description_en="Moving-average ledger per item and warehouse",
@@ -180,3 +201,17 @@ QUALITY_RATES = Table(
 DOCUMENT_TABLES = (MATERIAL_ISSUES, SUPPLEMENTS, MATERIAL_RETURNS, PRODUCT_RECEIPTS,
                    PURCHASE_RECEIPTS, PURCHASE_RETURNS, RECEIPT_NOTICES, INSPECTIONS,
                    TASK_MATERIALS, STOCK_MOVES, STOCK_LEDGER, QUALITY_RATES)
+
+# Sales deliveries 销售出库 (issue #10, invoice matching): stock out to a customer, with the
+# sales order it fulfils (blank: matched to the customer's open orders in date order).
+SHIPMENTS = _doc(
+    "shipments", "销售出库单", "Shipments",
+    col("customer_code", "text", "客户编码", "Customer code", default="",
+        aliases=("customer", "客户")),
+    col("order_no", "text", "销售订单号", "Sales order no", default="",
+        aliases=("sales order", "订单编号", "源单单号")),
+    col("unit_price", "number", "销售单价", "Unit price", default=0.0, min_value=0,
+        number_format=MONEY, aliases=("price", "不含税单价"),
+        help_zh="不含税；留空取订单单价", help_en="Excluding VAT; blank = the order's price"),
+    aliases=("deliveries", "sales deliveries", "销售出库", "发货单"))
+DOCUMENT_TABLES = (*DOCUMENT_TABLES, SHIPMENTS)

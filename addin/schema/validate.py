@@ -20,6 +20,8 @@ ROW = "_row"  # Excel row number of each record, kept beside the data for messag
 _TRUE = {fold(t) for t in ("1", "true", "yes", "y", "是", "√", "✓", "✔", "t", "对", "on")}
 _FALSE = {fold(t) for t in ("0", "false", "no", "n", "否", "×", "✗", "f", "", "off", "不")}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# money written as text: ¥1,234.50 / 1,234.50元 / RMB 12 (invoice and bank exports)
+_CURRENCY = re.compile(r"^(?:[¥$]|RMB|CNY)\s*|\s*(?:元|RMB|CNY)$", re.IGNORECASE)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
@@ -145,7 +147,9 @@ def _to_number(raw: pd.Series) -> pd.Series:
     numeric = pd.to_numeric(raw, errors="coerce")
     text_mask = _flags(raw, lambda v: isinstance(v, str))
     if text_mask.any():
-        text = raw[text_mask].astype(str).str.strip().str.replace("\u3000", "")
+        # NFKC: full-width digits, commas and ％ as typed in Chinese input methods
+        text = raw[text_mask].astype(str).str.normalize("NFKC").str.strip()
+        text = text.str.replace(_CURRENCY, "", regex=True)
         thousands = text.str.match(_THOUSANDS)
         text = text.where(~thousands, text.str.replace(",", ""))
         percent = text.str.endswith(("%", "％"))

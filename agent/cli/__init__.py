@@ -7,17 +7,21 @@ import logging
 import click
 
 from agent.cli import (
+    alerts,
     cost,
     demo,
     desktop_setup,
     generate,
     importing,
     kit,
+    match,
     new,
     post,
     reconcile,
+    report,
     serve,
     store,
+    suggest,
     token,
     watch,
     workbook,
@@ -37,8 +41,8 @@ def cli(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for module in (new, workbook, kit, post, cost, demo, generate, serve, token, importing, store,
-               watch, reconcile, desktop_setup):
+for module in (new, workbook, kit, post, alerts, cost, match, report, suggest, demo, generate,
+               serve, token, importing, store, watch, reconcile, desktop_setup):
     for subcommand in module.COMMANDS:
         cli.add_command(subcommand)
 

@@ -14,7 +14,8 @@
   "use strict";
 
   // The manifest's FunctionNames: each is the name of a command on the server.
-  const FUNCTIONS = ["check", "plan", "tasks", "kit", "post", "cost"];
+  const FUNCTIONS = ["check", "plan", "tasks", "kit", "post", "alerts", "cost", "match",
+                     "report", "suggest"];
   const SETTINGS_KEY = "xlerp.settings";
   const MESSAGES_KEY = "xlerp.messages";
   const CELLS_PER_READ = 50000; // one read stays well under Office.js' 5 MB response limit

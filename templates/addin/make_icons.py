@@ -72,9 +72,21 @@ GLYPHS: dict[str, Shape] = {
     "post": _union(_near(_segments([(.18, .50), (.58, .50)]), .11),
                    _near(_segments([(.42, .33), (.59, .50), (.42, .67)]), .11),
                    _boxes([(.68, .20, .80, .80)])),
+    # progress alerts: a warning triangle
+    "alerts": _union(_near(_segments([(.50, .18), (.84, .78), (.16, .78), (.50, .18)]), .09),
+                     _near([(.50, .38, .50, .57)], .10), _disc(.50, .67, .055)),
     # costing: the yuan sign
     "cost": _near([(.28, .20, .50, .46), (.72, .20, .50, .46), (.50, .46, .50, .82),
                    (.30, .52, .70, .52), (.30, .69, .70, .69)], .11),
+    # match invoices: order, receipt and invoice joined into one triangle of links
+    "match": _union(_near(_segments([(.26, .72), (.50, .28), (.74, .72), (.26, .72)]), .07),
+                    _disc(.26, .72, .12), _disc(.50, .28, .12), _disc(.74, .72, .12)),
+    # reports: a page with a bar chart on it
+    "report": _union(_near(_segments([(.22, .16), (.78, .16), (.78, .84), (.22, .84),
+                                      (.22, .16)]), .07),
+                     _boxes([(.32, .56, .40, .74), (.46, .40, .54, .74), (.60, .28, .68, .74)])),
+    # suggestions: a light bulb
+    "suggest": _union(_disc(.50, .40, .22), _boxes([(.40, .58, .60, .70), (.43, .74, .57, .82)])),
     # options: three sliders
     "options": _union(_boxes([(.18, .27, .82, .33), (.18, .47, .82, .53),
                               (.18, .67, .82, .73)]),

@@ -98,3 +98,65 @@ def test_chinese_workbook(make_book) -> None:
     assert rows[0][:3] == ("批次", "产品编码", "产品类别")
     assert [(r[1], r[2], r[6]) for r in rows[1:]] == [
         ("X", "主产品", 43181.82), ("Y", "联产品", 51818.18), ("Z", "副产品", 5000)]
+
+
+def test_period_close_from_documents_two_levels(make_book) -> None:
+    """T1 makes 100 S from 100 A at 10.00 (+ 600 labour, 400 overhead) → 20.00 each; T2
+    makes 50 P from 50 S (ledger 15.00, re-priced to 20.00) and 100 B at 5.00 (+ 300,
+    200) → 2,000 = 40.00 each; restored: material 1,000, labour 600, overhead 400."""
+    book = make_book({
+        "Items": [("Item code", "Item name", "Item type", "Standard cost"),
+                  ("P", "p", "Manufactured", 0), ("S", "s", "Manufactured", 15),
+                  ("A", "a", "Purchased", 10), ("B", "b", "Purchased", 5)],
+        "Warehouses": [("Warehouse code", "Warehouse name"), ("W", "main")],
+        "Stock": [("Item code", "Warehouse code", "Qty on hand"), ("A", "W", 100),
+                  ("B", "W", 100)],
+        "Production tasks": [("Task no", "Item code", "Qty", "Finish date"),
+                             ("T1", "S", 100, "2026-11-30"), ("T2", "P", 50, "2026-11-30")],
+        "Task materials": [("Task no", "Component code", "Required qty"), ("T1", "A", 100),
+                           ("T2", "S", 50), ("T2", "B", 100)],
+        "Material issues": [("Document no", "Line", "Date", "Item code", "Warehouse code",
+                             "Qty", "Task no"),
+                            ("I1", 1, "2026-11-02", "A", "W", 100, "T1"),
+                            ("I2", 1, "2026-11-10", "S", "W", 50, "T2"),
+                            ("I2", 2, "2026-11-10", "B", "W", 100, "T2")],
+        "Product receipts": [("Document no", "Date", "Item code", "Warehouse code", "Qty",
+                              "Task no"), ("R1", "2026-11-05", "S", "W", 100, "T1"),
+                             ("R2", "2026-11-20", "P", "W", 50, "T2")],
+        "Cost objects": [("Cost object", "Cost centre", "Period", "WIP method"),
+                         ("T1", "C1", "2026-11", "No WIP cost"),
+                         ("T2", "C2", "2026-11", "No WIP cost")],
+        "Cost pools": [("Cost centre", "Period", "Cost element", "Amount"),
+                       ("C1", "2026-11", "labour", 600), ("C1", "2026-11", "overhead", 400),
+                       ("C2", "2026-11", "labour", 300), ("C2", "2026-11", "overhead", 200)],
+    })
+    code, out, err = run("cost", str(book))
+    assert code == 0, out + err
+    assert "2 cost objects: finished 4,000.00, WIP 0.00" in out
+    names = openpyxl.load_workbook(book).sheetnames
+    assert {"Direct material", "Cost restoration", "Cost composition", "Summary"} <= set(names)
+    restored = {r[0]: r for r in _rows(book, "Cost restoration")[1:]}
+    assert restored["T2"][8:12] == (1000, 600, 400, 0)
+    material = [r for r in _rows(book, "Direct material")[1:] if r[:2] == ("T2", "S")]
+    assert material[0][2:] == ("Semi-finished", 50, 750, 20, 1000)
+
+
+def test_reroll_item(make_book) -> None:
+    """After a roll-up (P = 3 A at 4.00 + 20 labour = 32), A goes to 5.00: re-rolling A
+    moves P to 35 and lists both."""
+    sheets = {
+        "Items": [("Item code", "Item name", "Item type", "Standard cost"),
+                  ("P", "Product", "Manufactured", 0), ("A", "Part", "Purchased", 4)],
+        "BOM": [("Parent code", "Component code", "Qty numerator"), ("P", "A", 3)],
+        "Cost standards": [("Item code", "Labour hours", "Labour rate"), ("P", 1, 20)],
+    }
+    book = make_book(sheets)
+    assert run("cost", str(book), "--standard")[0] == 0
+    workbook = openpyxl.load_workbook(book)
+    workbook["Items"]["D3"] = 5
+    workbook.save(book)
+    code, out, err = run("cost", str(book), "--standard", "--reroll-item", "A")
+    assert code == 0, out + err
+    assert "Standard cost of 2 items re-rolled" in out
+    assert [r[:4] for r in _rows(book, "Cost re-roll")[1:]] == [("A", 4, 5, 1),
+                                                                  ("P", 32, 35, 3)]

@@ -183,7 +183,8 @@ def test_the_first_run_main_adds_the_control_sheet(monkeypatch) -> None:
     # every registered command, in the order a planner works (frontend.command_list)
     assert control.cells[(2, 4)] == (
         "Commands: Check BOM (check), Run MRP (plan), Generate tasks (tasks), Kitting (kit), "
-        "Post documents (post), Costing (cost)")
+        "Post documents (post), Progress alerts (alerts), Costing (cost), Match invoices "
+        "(match), Reports (report), Suggestions (suggest)")
     desktop.main()  # now it runs Run MRP, with today's date: results, no message box
     assert "Planned orders" in book.sheets.names and len(book.app.alerts) == 1
     with pytest.raises(UsageError, match=r"plan \(Run MRP / 运行MRP\)"):

@@ -219,3 +219,92 @@ def test_tasks_return_the_pushed_quantities_as_sales_order_updates():
         pushed_qty=10.0)}, TaskOptions(planning_date=DAY))
     assert again.tasks.empty
     assert np.isclose(again.pushed["pushed_now"].sum(), 0.0)
+
+
+# ------------------------------------------------------------ posted documents
+
+
+def posted_model(**documents: list[dict]) -> dict[str, pd.DataFrame]:
+    """P = 1 A. Task T1 makes 100 P (start 03-03, finish 03-10) and needs 100 A; 50 A in
+    stock; the Allocations sheet still says 999 A for T1; SO1 wants 150 P on 03-20."""
+    def doc(no: str, date: str, code: str, qty: float, **more: object) -> dict:
+        return {"doc_no": no, "doc_date": date, "item_code": code, "warehouse_code": "W1",
+                "qty": qty, "task_no": "T1", **more}
+
+    given = {"material_issues": [doc("I1", "2026-02-27", "A", 30)],
+             "product_receipts": [doc("R1", "2026-02-28", "P", 40)], **documents}
+    return {
+        "items": typed("items", [item("P", "manufactured", lead_time_days=1),
+                                 item("A", lead_time_days=1)]),
+        "bom": typed("bom", [{"parent_code": "P", "component_code": "A", "qty_numerator": 1}]),
+        "warehouses": typed("warehouses", [{"warehouse_code": "W1", "warehouse_type": "normal",
+                                            "nettable": True}]),
+        "stock": typed("stock", [{"item_code": "A", "warehouse_code": "W1", "qty": 50}]),
+        "production_tasks": typed("production_tasks", [{
+            "task_no": "T1", "item_code": "P", "qty": 100, "start_date": "2026-03-03",
+            "due_date": "2026-03-10", "warehouse_code": "W1"}]),
+        "task_materials": typed("task_materials", [{
+            "task_no": "T1", "component_code": "A", "qty_per": 1, "required_qty": 100,
+            "supply_warehouse": "W1"}]),
+        "allocations": typed("allocations", [{"item_code": "A", "qty": 999,
+                                              "source_type": "task", "source_no": "T1"}]),
+        "sales_orders": typed("sales_orders", [{"order_no": "SO1", "item_code": "P",
+                                                "qty": 150, "due_date": "2026-03-20"}]),
+        **{name: typed(name, rows) for name, rows in given.items()},
+    }
+
+
+def record(result: commands.Result) -> pd.DataFrame:
+    frame = result.tables["mrp_record"]
+    return frame.assign(day=frame["bucket_start"].dt.date).set_index(["item_code", "day"])
+
+
+def test_plan_nets_posted_stock_task_receipts_and_unissued_material():
+    # Task of 100 with 40 received (R1) and 30 of its 100 A issued (I1):
+    # P: on hand 0 + 40 = 40, scheduled receipt 100 − 40 = 60 on 03-10, SO1 150 → plan 50.
+    # A: on hand 50 − 30 = 20, allocated 100 − 30 = 70 on the task's start 03-03 (the
+    # sheet's 999 is replaced) → 50 short then; P's 50 need 50 more on 03-19.
+    result = commands.run("plan", posted_model(), {"date": DAY})
+    assert result.ok and result.issues == [], [i.located() for i in result.issues]
+    rows = record(result)
+    day = dt.date
+    assert rows.loc[("P", DAY), "projected_available"] == 40
+    assert rows.loc[("P", day(2026, 3, 10)), "scheduled_receipts"] == 60
+    assert rows.loc[("A", DAY), "projected_available"] == 20
+    assert rows.loc[("A", day(2026, 3, 3)), "allocated"] == 70
+    planned = result.tables["planned_orders"]
+    assert planned[["item_code", "qty"]].values.tolist() == [["A", 50.0], ["A", 50.0],
+                                                             ["P", 50.0]]
+    assert planned["need_date"].dt.date.tolist() == [day(2026, 3, 3), day(2026, 3, 19),
+                                                     day(2026, 3, 20)]
+
+
+def test_supplements_and_returns_change_what_is_still_to_issue():
+    # issued 30 + supplement 5 − return 10 = 25 net → 75 still allocated; stock 50 − 25
+    doc = {"doc_date": "2026-03-01", "item_code": "A", "warehouse_code": "W1", "task_no": "T1"}
+    tables = posted_model(supplements=[{**doc, "doc_no": "S1", "qty": 5}],
+                          material_returns=[{**doc, "doc_no": "M1", "qty": 10}])
+    rows = record(commands.run("plan", tables, {"date": DAY}))
+    assert rows.loc[("A", dt.date(2026, 3, 3)), "allocated"] == 75
+    assert rows.loc[("A", DAY), "projected_available"] == 25
+
+
+def test_without_document_rows_plan_reads_the_sheets_as_before():
+    # no document rows: T1 is a receipt of 100 and the Allocations sheet's 999 counts
+    tables = posted_model(material_issues=[], product_receipts=[])
+    rows = record(commands.run("plan", tables, {"date": DAY}))
+    assert rows.loc[("P", dt.date(2026, 3, 10)), "scheduled_receipts"] == 100
+    assert rows["allocated"].sum() == 999
+
+
+def test_a_refused_document_is_a_plan_warning_and_not_counted():
+    # I2 issues 80 more A: only 70 left to issue → refused; the plan is the same
+    tables = posted_model(material_issues=[
+        {"doc_no": "I1", "doc_date": "2026-02-27", "item_code": "A", "warehouse_code": "W1",
+         "qty": 30, "task_no": "T1"},
+        {"doc_no": "I2", "doc_date": "2026-03-01", "item_code": "A", "warehouse_code": "W1",
+         "qty": 80, "task_no": "T1"}])
+    result = commands.run("plan", tables, {"date": DAY})
+    assert result.ok
+    assert {(i.code, i.severity) for i in result.issues} >= {("post_over_issue", "warning")}
+    assert record(result).loc[("A", dt.date(2026, 3, 3)), "allocated"] == 70

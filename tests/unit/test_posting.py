@@ -312,3 +312,14 @@ def test_empty_document_sheets_post_nothing() -> None:
     result = run_post({name: empty_frame(TABLES[name]) for name in names}, {"lang": "zh"})
     assert result.ok and result.tables["stock_moves"].empty
     assert result.messages == ["过账单据 0 张，拒绝 0 张，生成库存流水 0 行"]
+
+
+def test_without_material_lists_direct_issues_post_and_kit_issues_are_refused() -> None:
+    empty = context().materials.iloc[:0]
+    # no list kept: 30 of A to T1 posts (no list to exceed), at the average cost 1.00
+    direct = post(line("X", "material_issue", "A", 30.0, task_no="T1"), materials=empty)
+    assert (direct.posted, balance(direct, "A")) == (["X"], (70.0, 70.0))
+    # a kit issue needs the list to know what a set is
+    kit = post(line("K", "material_issue", "", 0.0, task_no="T1", issue_mode="kit", sets=2.0),
+               materials=empty)
+    assert kit.refused == ["K"] and [i.code for i in kit.issues] == ["post_not_on_list"]

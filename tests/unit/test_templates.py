@@ -142,9 +142,10 @@ def test_every_choice_and_bool_column_has_a_dropdown(built: Path, lang: str) -> 
                 dropdowns += 1
     # items 5 choices + 3 bools, bom 2 + 1, warehouses 1 + 3, units 0 + 1, calendar 0 + 1,
     # one status each on sales orders, purchase orders, production tasks and subcontract
-    # orders: 8 + 3 + 4 + 1 + 1 + 4 = 21; material issues' issue mode 1; the cost sheets 6
-    # (overhead basis, pool element and basis, WIP method, joint method, product kind): 28
-    assert dropdowns == 28
+    # orders: 8 + 3 + 4 + 1 + 1 + 4 = 21; production tasks' kind 1; material issues' issue
+    # mode 1; the cost sheets 6 (overhead basis, pool element and basis, WIP method, joint
+    # method, product kind); invoice lines' direction, status and positive 3: 32
+    assert dropdowns == 32
 
 
 def test_numbers_and_dates_are_checked(built: Path) -> None:
