@@ -499,6 +499,7 @@ _PO_COLUMNS = ("po_no", "line_no", "supplier_code", "item_code", "qty", "receive
 
 # task | item | qty | stocked | start | finish | status | tracking | warehouse | source order
 PRODUCTION_TASKS = """
+MO-2611-026|20.02.0001|100|60|-10|-3|released||SF||
 MO-2611-031|10.01.0001|300|120|-4|+2|released||FG||
 MO-2611-032|20.01.0002|200||-1|+1|released||SF||
 MO-2612-001|20.02.0002|200||+0|+3|released||SF||
@@ -540,11 +541,48 @@ DEMO_DOCUMENTS = {  # sheet -> (rows, extra columns)
 }
 
 
+# The desk-fan task MO-2611-031 (300, 120 made so far): its material list, a kit issue for
+# the next 100 sets, and the receipt of 100 fans that backflushes the screws (DOMAIN §6).
+# task | component | qty per | loss rate | fixed loss | required | issued | scrapped | method
+#      | supply warehouse
+TASK_MATERIALS = """
+MO-2611-031|20.01.0001|1|0|0|300|120|0|direct|SF
+MO-2611-031|20.05.0001|2|0|0|600|240|0|direct|SF
+MO-2611-031|30.02.0018|1|0|0|300|120|0|direct|RM
+MO-2611-031|30.03.0001|4|0|0|1200|480|0|backflush|RM
+MO-2611-031|30.03.0003|4|0|0|1200|480|0|backflush|RM
+MO-2611-031|30.04.0001|1|0|0|300|120|0|direct|RM
+MO-2611-031|30.04.0005|1|0|0|300|120|0|direct|RM
+MO-2611-031|30.04.0006|1|0|0|300|120|0|direct|RM
+"""
+_TASK_MATERIAL_COLUMNS = ("task_no", "component_code", "qty_per", "variable_loss_rate",
+                          "fixed_loss", "required_qty", "issued_qty", "scrapped_qty",
+                          "issue_method", "supply_warehouse")
+PRODUCTION_DOCUMENTS = {
+    "material_issues": ("LL-2611-050|1|-1||||||MO-2611-031|kit|100",
+                        ("task_no", "issue_mode", "sets")),
+    "product_receipts": ("CP-2611-020|1|+0|10.01.0001|FG|F-01||100|MO-2611-031",
+                         ("task_no",)),
+}
+# 1,000 capacitors from PO-2612-003 wait in the inspection warehouse; the inspection
+# passes 950, accepts 30 on concession and rejects 20: 980 to stock, 95 % / 98 % (DOMAIN §6).
+RECEIPT_NOTICES = "SH-2611-012|1|-1|30.02.0004|QC|Q-01||1000|S007|0.6"
+INSPECTIONS = "JY-2611-012|1|+0|SH-2611-012|1|950|30|20|0|RM"
+_INSPECTION_COLUMNS = ("doc_no", "line_no", "doc_date", "notice_no", "notice_line",
+                       "passed_qty", "concession_qty", "rejected_qty", "scrapped_qty",
+                       "stock_warehouse")
+
+
 def demo_documents(planning_date: pd.Timestamp) -> dict[str, pd.DataFrame]:
     """The demo's shop-floor documents, dates as offsets from the planning date."""
-    return {name: shift_dates(parse(rows, (*_DOC_COLUMNS, *extra)), ("doc_date",),
-                              planning_date)
-            for name, (rows, extra) in DEMO_DOCUMENTS.items()}
+    blocks = {**{name: (rows, (*_DOC_COLUMNS, *extra))
+                 for name, (rows, extra) in {**DEMO_DOCUMENTS, **PRODUCTION_DOCUMENTS}.items()},
+              "receipt_notices": (RECEIPT_NOTICES, (*_DOC_COLUMNS, "supplier_code",
+                                                    "unit_cost")),
+              "inspections": (INSPECTIONS, _INSPECTION_COLUMNS)}
+    documents = {name: shift_dates(parse(rows, columns), ("doc_date",), planning_date)
+                 for name, (rows, columns) in blocks.items()}
+    return {"task_materials": parse(TASK_MATERIALS, _TASK_MATERIAL_COLUMNS), **documents}
 
 # setting | value | 中文说明 | English note
 SETTINGS = """

@@ -103,7 +103,9 @@ def message(result: AlertResult, lang: str) -> str:
     if zh:
         return (f"生产任务 {len(result.progress)} 个，预警 {len(result.alerts)} 条（"
                 + "，".join(parts) + "）")
-    return f"{len(result.alerts)} alerts on {len(result.progress)} tasks ({', '.join(parts)})"
+    alerts, tasks = len(result.alerts), len(result.progress)
+    return (f"{alerts} alert{'s' * (alerts != 1)} on {tasks} task{'s' * (tasks != 1)} "
+            f"({', '.join(parts)})")
 
 
 @command("alerts", "生产任务预警", "Progress alerts", inputs=("production_tasks",),

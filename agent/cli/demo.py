@@ -14,8 +14,10 @@ from agent.cli.new import template_path
 from agent.cli.output import fails_cleanly
 from agent.reconcile.demo import run_demo
 
-# The order a planner works in: clean the master data, plan, release tasks, check kits.
-DEMO_COMMANDS = ("check", "plan", "tasks", "kit")
+# The order a planner works in: clean the master data, plan, release tasks, check kits,
+# post what happened on the floor (a kit issue, a backflushed receipt, an inspection with
+# a concession, a subcontract cycle), then see which tasks need attention.
+DEMO_COMMANDS = ("check", "plan", "tasks", "kit", "post", "alerts")
 
 
 @click.command()
@@ -26,8 +28,9 @@ DEMO_COMMANDS = ("check", "plan", "tasks", "kit")
 @fails_cleanly
 def demo(directory: Path, lang: str) -> None:
     """Copy the demo workbook (an electric-fan factory) into DIRECTORY; check, plan,
-    generate tasks and check kits on it; show reconciliation of two platform exports on an
-    embedded store; print a summary and the paths of the result workbooks."""
+    generate tasks, check kits, post the shop-floor documents and list progress alerts on
+    it; show reconciliation of two platform exports on an embedded store; print a summary
+    and the paths of the result workbooks."""
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / f"xlerp-demo-{lang}.xlsx"
     shutil.copyfile(template_path(f"demo-{lang}.xlsx"), book)

@@ -45,7 +45,17 @@ def test_demo_plans_the_fan_factory(tmp_path: Path) -> None:
     assert code == 0, out + err
     assert "Check BOM: ok" in out and "Run MRP: ok" in out and "Generate tasks: ok" in out
     assert "Reconciliation: " in out and "xlerp-reconcile-en.xlsx" in out
+    # the floor: kit issue, backflushed receipt, inspection, subcontract cycle, consigned
+    assert "Post documents: ok — 9 documents posted, 0 refused, 22 stock moves" in out
+    assert "Progress alerts: ok — 1 alert on 5 tasks (1 overdue," in out
     book = openpyxl.load_workbook(tmp_path / "xlerp-demo-en.xlsx")
+    (quality,) = records(book, en("quality_rates"))  # 1,000 inspected: 950 + 30 + 20
+    assert (quality[en("quality_rates", "pass_rate")],
+            quality[en("quality_rates", "acceptance_rate")]) == (0.95, 0.98)
+    moves = records(book, en("stock_moves"))
+    flushed = {r[en("stock_moves", "item_code")]: r[en("stock_moves", "qty")] for r in moves
+               if r[en("stock_moves", "doc_no")] == "CP-2611-020"}
+    assert flushed == {"10.01.0001": 100, "30.03.0001": -400, "30.03.0003": -400}
     error = label("bom_check", "severity", "error")
     findings = records(book, en("bom_check"))
     assert [r for r in findings if r[en("bom_check", "severity")] == error] == []
