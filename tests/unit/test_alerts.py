@@ -8,6 +8,7 @@ import functools
 
 import pandas as pd
 import pytest
+from frames import typed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,17 +17,8 @@ from addin import commands
 from addin.engines.alerts import AlertOptions, progress_alerts
 from addin.engines.taskprogress import stock_after
 from addin.errors import UsageError
-from addin.schema import TABLES, coerce, empty_frame
 
 AS_OF = dt.date(2026, 3, 10)
-
-
-def typed(name: str, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(TABLES[name])
-    frame, issues = coerce(TABLES[name], pd.DataFrame(rows), name, "en")
-    assert not [i for i in issues if i.severity == "error"], issues
-    return frame
 
 
 def task(no: str, item: str, qty: float, due: str, stocked: float = 0.0,

@@ -8,26 +8,18 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from frames import typed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addin import commands
 from addin.engines.kitting import KitOptions, buildable, kit
 from addin.errors import UsageError
-from addin.schema import TABLES, coerce, empty_frame
 from addin.schema.kitting import KITTING_TABLES
 
 RESULTS = {t.name: t for t in KITTING_TABLES}
 
 DAY = dt.date(2026, 3, 1)
-
-
-def typed(name: str, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(TABLES[name])
-    frame, issues = coerce(TABLES[name], pd.DataFrame(rows), name, "en")
-    assert not [i for i in issues if i.severity == "error"], issues
-    return frame
 
 
 def book(bom: list[tuple], stock: dict[str, float], orders: list[dict] = (),

@@ -7,21 +7,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from frames import typed
 
 from addin import commands
 from addin.engines.mrp import PlanOptions, plan
 from addin.errors import UsageError
-from addin.schema import TABLES, coerce, empty_frame
+from addin.schema import TABLES
 
 DAY = dt.date(2026, 3, 2)  # a Monday
-
-
-def typed(name: str, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(TABLES[name])
-    frame, issues = coerce(TABLES[name], pd.DataFrame(rows), name, "en")
-    assert not [i for i in issues if i.severity == "error"], issues
-    return frame
 
 
 def item(code: str, kind: str = "purchased", **extra: object) -> dict:

@@ -8,23 +8,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from frames import typed
 
 from addin import commands
 from addin.commands.plan import plan_settings
 from addin.engines.bom import bom_in_stock_units, check_bom_lines
 from addin.engines.mrpdata import Coder, opening_stock, prepare_items
 from addin.engines.tasks import TaskOptions, generate_tasks
-from addin.schema import TABLES, coerce, empty_frame
 
 DAY = dt.date(2026, 3, 2)
-
-
-def typed(name: str, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(TABLES[name])
-    frame, issues = coerce(TABLES[name], pd.DataFrame(rows), name, "en")
-    assert not [i for i in issues if i.severity == "error"], issues
-    return frame
 
 
 def item(code: str, kind: str = "purchased", unit: str = "pcs", **extra: object) -> dict:

@@ -6,21 +6,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from frames import typed
 
 from addin import commands
 from addin.engines.tasks import TaskOptions, generate_tasks
 from addin.errors import UsageError
-from addin.schema import TABLES, coerce, empty_frame
 
 DAY = dt.date(2026, 3, 2)
-
-
-def typed(name: str, rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(TABLES[name])
-    frame, issues = coerce(TABLES[name], pd.DataFrame(rows), name, "en")
-    assert not [i for i in issues if i.severity == "error"], issues
-    return frame
 
 
 def model() -> dict[str, pd.DataFrame]:
