@@ -232,6 +232,20 @@ class Store:
         records = self.conn.execute(sql, list(where.values())).fetchall()
         return from_db(spec, pd.DataFrame(records, columns=reader_columns(spec), dtype=object))
 
+    def current_rows(self, table: str) -> pd.DataFrame:
+        """One row per business key, as a command needs it: of the platforms' copies of a
+        record (the store keys rows by business key + `_platform`), the one with the newest
+        `_as_of` (export time); on a tie, the platform first by name. Sorted by the key."""
+        spec = _input_table(table)
+        rows = self.rows(table)
+        if rows.empty:
+            return rows
+        # `_as_of` is fixed-width ISO UTC text, so text order is time order
+        ranked = rows.sort_values([*spec.key, "_as_of", "_platform"],
+                                  ascending=[*([True] * len(spec.key)), False, True],
+                                  kind="stable")
+        return ranked.drop_duplicates(list(spec.key), keep="first").reset_index(drop=True)
+
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         """Change-log entries after `seq`, oldest first, at most `limit`."""
         cursor = self.conn.execute(

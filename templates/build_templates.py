@@ -103,7 +103,10 @@ TABLE_NOTES: dict[str, tuple[str, str]] = {
                   "Shipments to customers, with the sales order each one fulfils"),
     "invoice_lines": ("进项与销项发票明细（数电票或增值税发票），可由发票平台全量发票查询导出",
                       "Purchase and sales invoice lines, e.g. the e-invoice platform's export"),
-    "receipt_notices": ("收料通知单：到货先入待检仓", "Receipt notices: goods wait in inspection"),
+    "receipt_notices": ("收料通知单：采购到货、生产完工（填任务单号）或委外加工件（填委外单号）"
+                        "先入待检仓",
+                        "Receipt notices: purchased goods, a task's finished goods (task no) "
+                        "or subcontracted parts (order no) wait in inspection"),
     "inspections": ("检验单：合格、让步接收、判退、报废数量",
                     "Inspections: passed, concession, rejected and scrapped quantities"),
     "task_materials": ("投料单：每个生产任务的材料、应发数量、发料方式",

@@ -2,9 +2,10 @@
 
 The Stock sheet is the opening balance (stock at the last period close, with an optional
 unit cost; else the item's standard cost). Every run posts every document sheet on top
-of it and rewrites Stock moves, Stock ledger and Supplier quality, so a run is
+of it and rewrites Stock moves, Stock ledger, Supplier and Product quality, so a run is
 repeatable and the ledger always reconciles with opening + documents. Receipt notices go
-through the inspection warehouse and inspections move the judged goods on.
+through the inspection warehouse and inspections move the judged goods on; a notice
+may stand for a purchase, a production task's receipt or a subcontract receipt.
 
 Subcontract issues, returns, receipts and fee invoices, and consigned (customer material)
 receipts post with the rest; Supplier balances and Fee adjustments are written too.
@@ -39,8 +40,8 @@ from addin.engines.posting import (
 from addin.errors import UsageError
 from addin.issues import Issue, Message, register, sort_issues
 
-OUTPUTS = ("stock_moves", "stock_ledger", "quality_rates", "supplier_balances",
-           "fee_adjustments")
+OUTPUTS = ("stock_moves", "stock_ledger", "quality_rates", "product_quality",
+           "supplier_balances", "fee_adjustments")
 # name -> (aliases, help zh, help en), read from the settings sheet like PLAN_SETTINGS
 POST_SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "closed_through": (("结账日期", "closed through", "period closed through"),
@@ -128,6 +129,7 @@ def post_tables(tables: Tables, options: Mapping[str, Any]
     notices, checks = tables.get("receipt_notices"), tables.get("inspections")
     rates = pd.DataFrame()
     if notices is not None:
+        notices = quality.prepare_notices(notices, ctx.tasks, ctx.subcontract_orders)
         where = _inspection_warehouse(tables, options)
         lines = pd.concat([lines, quality.notice_lines(notices, ctx.items, where)],
                           ignore_index=True)
@@ -144,6 +146,15 @@ def post_tables(tables: Tables, options: Mapping[str, Any]
     return post_documents(lines, final), found, rates
 
 
+def _product_rates(tables: Tables) -> pd.DataFrame:
+    """Pass and acceptance rates per product of the production receipt notices."""
+    notices, checks = tables.get("receipt_notices"), tables.get("inspections")
+    if notices is None or checks is None:
+        return pd.DataFrame()
+    return quality.product_rates(checks, quality.prepare_notices(
+        notices, tables.get("production_tasks"), tables.get("subcontract_orders")))
+
+
 def summary(posting: Posting, lang: str) -> str:
     ok, refused = len(posting.posted), len(posting.refused)
     if lang == "zh":
@@ -151,8 +162,10 @@ def summary(posting: Posting, lang: str) -> str:
     return f"{ok} documents posted, {refused} refused, {len(posting.moves)} stock moves"
 
 
-def summary_sheet(posting: Posting, lang: str) -> Summary:
-    """Key figures and, when goods sit at suppliers, their balances as a bar chart."""
+def summary_sheet(posting: Posting, lang: str, products: pd.DataFrame | None = None
+                  ) -> Summary:
+    """Key figures; when goods sit at suppliers, their balances as a bar chart; when
+    production goods were inspected, the acceptance rate per product."""
     balances = posting.supplier_balances
     values = {"posted": len(posting.posted), "refused": len(posting.refused),
               "moves": len(posting.moves),
@@ -165,6 +178,9 @@ def summary_sheet(posting: Posting, lang: str) -> Summary:
                                 + balances["component_code"])
         blocks.append(SummaryBlock("supplier_balances", chart, chart="bar",
                                    category="component_code", values="balance_qty"))
+    if products is not None and len(products):
+        blocks.append(SummaryBlock("product_quality", products, chart="bar",
+                                   category="item_code", values="acceptance_rate"))
     return Summary(figures=figures, blocks=blocks)
 
 
@@ -183,9 +199,10 @@ def run_post(tables: Tables, options: Mapping[str, Any]) -> Result:
     posting, found, rates = post_tables(tables, options)
     issues = sort_issues([*found, *posting.issues])
     lang = options.get("lang", "en")
+    products = _product_rates(tables)
     return Result(tables={"stock_moves": posting.moves, "stock_ledger": posting.ledger,
-                          "quality_rates": rates,
+                          "quality_rates": rates, "product_quality": products,
                           "supplier_balances": posting.supplier_balances,
                           "fee_adjustments": posting.fee_adjustments},
                   issues=issues, messages=[summary(posting, lang)],
-                  summary=summary_sheet(posting, lang))
+                  summary=summary_sheet(posting, lang, products))

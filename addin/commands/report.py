@@ -1,20 +1,29 @@
-"""`report`: stock reports of a workbook's posted documents (DOMAIN §9).
+"""`report`: report workbooks (DOMAIN §9) — stock reports, the KPI dashboard, and the
+reports other commands compute.
 
-Every run posts the workbook's documents on top of the Stock sheet (as `post` does) and
-reports on the posted moves. Option ``name`` picks the report:
+The stock reports and the dashboard post the workbook's documents on top of the Stock
+sheet (as `post` does) and report on the posted moves. Option ``name`` picks the report:
 
 * ``stock-ledger`` 收发存汇总 — opening, in, out, closing per item and warehouse;
 * ``stock-status`` — on hand, available, allocated, in transit, in inspection, at
   suppliers, customer-owned per item at the period end;
 * ``ageing`` 库龄 — on hand by age band (FIFO layers) and slow movers 呆滞料;
 * ``quality`` — pass and acceptance rates per supplier;
-* ``all`` — every report above in one workbook (posting once); the default, so a
-  ribbon button without options writes them all.
+* ``dashboard`` 经营看板 — KPIs (fill rate, shortage lines, overdue tasks, stock value,
+  inventory turns) and weekly stock value and issues (`addin.engines.dashboard`);
+* ``all`` — every report above in one workbook (posting once); the default, so the
+  ribbon's Reports button refreshes them all, the dashboard included;
+* ``shortage`` (kit), ``progress`` (alerts), ``subcontract`` (post's supplier balances
+  and fee adjustments + `addin.engines.subcontracttracking`), ``cost`` and ``profit``
+  (cost): the owning command is run through `addin.commands.run` and its tables are
+  written with a Summary sheet of their own. Not part of ``all``: they read other
+  sheets (BOM, sales orders, cost objects) and have their own options.
 
 Other options: ``from`` / ``to`` (the period; default: the month of ``to``, and ``to``
 = the settings sheet's planning date, else the last move, else today), ``bands``
 (``"30,90,180,365"``), ``slow_days`` (90), ``opening_date`` (the date the Stock sheet's
-stock is aged from; default the day before the first move), ``lang``. A document
+stock is aged from; default the day before the first move), ``period`` (cost, profit:
+the cost period), ``mode`` (shortage: kitting mode), ``lang``. A document
 posting refuses is an error and nothing is written: a report on half the documents
 would not reconcile.
 """
@@ -28,19 +37,44 @@ from typing import Any
 
 import pandas as pd
 
-from addin.commands import Result, Summary, SummaryBlock, Tables, command
+import addin.commands
+import addin.commands.alerts
+import addin.commands.cost
+import addin.commands.kit
+import addin.commands.post
+from addin.commands import COMMANDS, Result, Summary, SummaryBlock, Tables, command
 from addin.commands.plan import dated_options, option_date, option_number
 from addin.commands.post import post_tables
-from addin.engines import ageing, stockstatus
+from addin.commands.reportviews import REUSED, reused_report
+from addin.engines import ageing, dashboard, stockstatus
 from addin.engines.posting import POSTING_TABLES, Posting
 from addin.engines.stockledger import by_warehouse, opening_stock, stock_ledger_summary
 from addin.errors import UsageError
-from addin.issues import Issue, has_errors, sort_issues
+from addin.issues import Issue, Message, has_errors, register, sort_issues
 from addin.schema import TABLES
 
-REPORTS = ("stock-ledger", "stock-status", "ageing", "quality", "all")
+STOCK_REPORTS = ("stock-ledger", "stock-status", "ageing", "quality", "dashboard")
+REPORTS = (*STOCK_REPORTS, *REUSED, "all")
 OUTPUTS = ("stock_ledger_summary", "stock_status", "stock_ageing", "slow_movers",
-           "quality_rates")
+           "quality_rates", "dashboard_kpis", "kit_orders", "kit_shortages",
+           "production_alerts", "task_progress", "subcontract_tracking", "supplier_balances",
+           "fee_adjustments", "cost_composition", "cost_variance", "order_profit")
+# what the reused commands read, besides what posting reads (the imports of alerts,
+# cost, kit and post above register them before this line looks them up)
+_READS = tuple(dict.fromkeys(
+    t for name in ("kit", "alerts", "post", "cost")
+    for t in (*COMMANDS[name].inputs, *COMMANDS[name].optional)
+    if t not in ("items", "warehouses", *POSTING_TABLES)))
+OPTIONAL = (*POSTING_TABLES, "allocations", "purchase_orders", "sales_orders", "shipments",
+            *(t for t in _READS if t not in ("allocations", "purchase_orders",
+                                             "sales_orders", "shipments")))
+
+register({
+    "report_kpi_skipped": Message(
+        "看板指标「{kpi}」未计算：{command} 的输入有错误", 'Dashboard KPI "{kpi}" was '
+        "not computed: the input of {command} has errors",
+        "单独运行 {command} 查看并修正错误", "Run {command} on its own to see and fix them"),
+})
 _TEXT = {  # key -> (zh, en)
     "period": ("期间 {start} 至 {end}", "Period {start} to {end}"),
     "opening_value": ("期初金额", "Opening value"),
@@ -62,6 +96,7 @@ _TEXT = {  # key -> (zh, en)
     "ageing_done": ("库龄：{rows} 行，呆滞料 {slow} 行（{days} 天未发出）",
                     "Ageing: {rows} rows, {slow} slow movers (no issue for {days} days)"),
     "quality_done": ("供应商质量：{rows} 个供应商", "Supplier quality: {rows} suppliers"),
+    "dashboard_done": ("经营看板：{rows} 项指标", "Dashboard: {rows} KPIs"),
 }
 _STATUS_LABELS = {"on_hand_qty": ("自有库存", "On hand"),
                   "available_qty": ("可用库存", "Available"),
@@ -197,14 +232,86 @@ def _quality(rates: pd.DataFrame, lang: str) -> Result:
                   summary=Summary(figures, blocks))
 
 
+def _kpi_label(kpi: str, lang: str) -> str:
+    choice = next(c for c in TABLES["dashboard_kpis"].column("kpi").choices if c.value == kpi)
+    return choice.label("zh" if lang == "zh" else "en")
+
+
+def _customer_warehouses(warehouses: pd.DataFrame | None) -> list[str]:
+    if warehouses is None or warehouses.empty:
+        return []
+    kind = warehouses["warehouse_type"].eq("customer_virtual")
+    return sorted(warehouses.loc[kind, "warehouse_code"].astype(str))
+
+
+def _reused_kpi(name: str, table: str, tables: Tables, options: Mapping[str, Any], kpi: str,
+                lang: str) -> tuple[pd.DataFrame | None, list[Issue]]:
+    """Result `table` of command `name`, for one KPI; None when the workbook lacks a
+    sheet the command needs, or (with a warning) when the command found errors."""
+    if any(tables.get(t) is None for t in COMMANDS[name].inputs):
+        return None, []
+    result = addin.commands.run(name, tables, options)
+    if not result.ok:
+        return None, [Issue("report_kpi_skipped", "warning", params={
+            "kpi": _kpi_label(kpi, lang), "command": name})]
+    return result.tables[table], []
+
+
+def _dashboard(tables: Tables, posting: Posting, summary: pd.DataFrame,
+               chosen: ReportOptions, options: Mapping[str, Any], lang: str) -> Result:
+    start, end = chosen.start, chosen.end
+    # own stock only: the customer's material 受托虚仓 is never ours to turn
+    customer = _customer_warehouses(tables.get("warehouses"))
+    moves = posting.moves[~posting.moves["warehouse_code"].isin(customer)]
+    summary = summary[~summary["warehouse_code"].isin(customer)]
+    opening, closing = float(summary["opening_value"].sum()), float(
+        summary["closing_value"].sum())
+    issued = dashboard.issued_value(moves, start, end)
+    filled, due = dashboard.fill_rate(tables.get("sales_orders"), tables.get("shipments"),
+                                      start, end)
+    values = {"fill_rate": round(100.0 * filled / due, 2) if due else float("nan"),
+              "lines_due": float(due)}
+    shared = {"lang": lang, "date": end.date(), "as_of": end.date()}
+    short, found = _reused_kpi("kit", "kit_shortages", tables,
+                               {**shared, "mode": options.get("mode")}, "shortage_lines", lang)
+    if short is not None:
+        values["shortage_lines"] = float(len(short))
+    alerts, more = _reused_kpi("alerts", "production_alerts", tables, shared,
+                               "overdue_tasks", lang)
+    if alerts is not None:
+        late = alerts.loc[alerts["alert"].eq("overdue"), "task_no"]
+        values["overdue_tasks"] = float(late.nunique())
+    days = int((end - start).days) + 1
+    turns = dashboard.inventory_turns(issued, opening, closing, days)
+    values.update(stock_value=round(closing, 2), issued_value=round(issued, 2),
+                  inventory_turns=round(turns, 2))
+    kpis = dashboard.kpi_table(values)
+    first = opening_stock(tables.get("stock"), tables.get("items"))
+    stock_start = float(first.loc[~first["warehouse_code"].isin(customer), "value"].sum())
+    weeks, issues = dashboard.weekly(stock_start, moves, start, end)
+    figures = [(_kpi_label(k, lang), v) for k, v in zip(kpis["kpi"], kpis["value"],
+                                                       strict=True) if v == v]  # not NaN
+    blocks = [SummaryBlock("dashboard_kpis", kpis, None),
+              SummaryBlock("stock_by_week", weeks, "column", category="week_end",
+                           values="stock_value"),
+              SummaryBlock("issues_by_week", issues, "column", category="week_end",
+                           values="issued_value")]
+    return Result(tables={"dashboard_kpis": kpis}, issues=[*found, *more],
+                  messages=[text("dashboard_done", lang, rows=len(kpis))],
+                  summary=Summary(figures, blocks))
+
+
 @command("report", "报表", "Reports", inputs=("items", "warehouses"),
-         optional=(*POSTING_TABLES, "allocations", "purchase_orders"),
-         outputs=OUTPUTS, blocks_on_input_errors=True,
-         description_zh="库存报表：收发存汇总、库存状态、库龄与呆滞料、供应商质量",
-         description_en="Stock reports: in-out summary, stock status, ageing and slow "
-                        "movers, supplier quality")
+         optional=OPTIONAL, outputs=OUTPUTS, blocks_on_input_errors=True,
+         description_zh="报表：收发存汇总、库存状态、库龄与呆滞料、供应商质量、经营看板，"
+                        "以及缺料、生产进度、委外跟踪、成本构成与差异、订单利润",
+         description_en="Reports: in-out summary, stock status, ageing and slow movers, "
+                        "supplier quality, KPI dashboard; shortages, production progress, "
+                        "subcontract tracking, cost composition and variance, order profit")
 def run_report(tables: Tables, options: Mapping[str, Any]) -> Result:
-    report_name(options)  # a wrong name fails before any posting
+    name = report_name(options)  # a wrong name fails before any posting
+    if name in REUSED:
+        return reused_report(name, tables, options)
     dated, setting_issues = dated_options(tables.get("settings"), options)
     if has_errors(setting_issues):
         return Result(issues=sort_issues(setting_issues))
@@ -218,13 +325,14 @@ def run_report(tables: Tables, options: Mapping[str, Any]) -> Result:
     make = {"stock-ledger": lambda: _ledger(summary, lang),
             "stock-status": lambda: _status(tables, posting, summary, chosen, lang),
             "ageing": lambda: _ageing(tables, posting, summary, chosen, lang),
-            "quality": lambda: _quality(rates, lang)}
+            "quality": lambda: _quality(rates, lang),
+            "dashboard": lambda: _dashboard(tables, posting, summary, chosen, options, lang)}
     names = list(make) if chosen.name == "all" else [chosen.name]
     parts = [make[name]() for name in names]
     period = text("period", lang, start=chosen.start.date(), end=chosen.end.date())
     return Result(
         tables={k: v for part in parts for k, v in part.tables.items()},
-        issues=sort_issues([*issues, *reconciled]),
+        issues=sort_issues([*issues, *reconciled, *(i for p in parts for i in p.issues)]),
         messages=[period, *(m for part in parts for m in part.messages)],
         summary=Summary([f for part in parts for f in part.summary.figures],
                         [b for part in parts for b in part.summary.blocks]))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from addin.engines.invoicealloc import allocate, cents, first_of, group_codes, units
+from addin.engines.quality import prepare_notices
 
 DOC_COLUMNS = ["side", "kind", "party_code", "item_code", "doc_no", "line_no", "doc_date",
                "qty_u", "price", "amount_c", "order_no"]
@@ -53,6 +54,10 @@ def _accepted(tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame | None:
     checks, notices = _present(tables, "inspections"), _present(tables, "receipt_notices")
     if checks is None or notices is None:
         return None
+    # only bought goods are invoiced by the supplier (a production notice has no invoice,
+    # a subcontract one a fee invoice); the source is decided as posting decides it
+    notices = prepare_notices(notices)
+    notices = notices[notices["source"].eq("purchase")]
     heads = notices[["doc_no", "line_no", "supplier_code", "item_code", "unit_cost"]].rename(
         columns={"doc_no": "notice_no", "line_no": "notice_line"})
     judged = checks.merge(heads, on=["notice_no", "notice_line"], how="inner")

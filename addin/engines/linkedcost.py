@@ -9,6 +9,9 @@ Some receipts do not bring their own price; their cost is what other moves took 
 * ``return``: a material return comes back at the average cost of the issues it returns
   (the named issue document, else every issue of the item to the task), issues posted
   before the return only.
+* ``notice``: a move of an inspection takes the unit cost of the move its receipt
+  notice brought the goods in with (a purchase, product or subcontract receipt into
+  the inspection warehouse), so judging leaves no value behind there.
 * ``task``: a product receipt of a rework or consigned task absorbs the task's net
   material value (issues + supplements + backflush − returns) in proportion to the
   quantity received: after receipt k the task has absorbed
@@ -120,3 +123,30 @@ def task_costs(frame: pd.DataFrame, open_qty: pd.Series) -> pd.Series:
     qty = recv["qty"].abs()
     unit = absorbed / qty.where(qty > 0)
     return unit.fillna(0.0) + recv["conversion_cost"]
+
+
+def notice_links(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the ``notice`` receivers, position of the notice move each copies);
+    a receiver whose notice was not posted keeps its own cost (posting refuses it)."""
+    derived = frame["derived"].to_numpy(object)
+    receivers = np.flatnonzero(derived == "notice")
+    if not len(receivers):
+        return receivers, receivers
+    key = frame["notice_no"].astype(str) + "\x1f" + frame["notice_line"].astype(
+        np.int64).astype(str)
+    source = (frame["notice_no"].ne("") & frame["doc_type"].isin(
+        ("purchase_receipt", "product_receipt", "subcontract_receipt"))
+        & (derived != "notice") & (frame["seq"] > 0)).to_numpy()
+    where = pd.Series(np.flatnonzero(source), index=key[source].to_numpy())
+    found = key.iloc[receivers].map(where[~where.index.duplicated()])
+    known = found.notna().to_numpy()
+    return receivers[known], found[known].to_numpy(np.int64)
+
+
+def copied_costs(links: tuple[np.ndarray, np.ndarray], qty: np.ndarray, value: np.ndarray,
+                 cost: np.ndarray) -> np.ndarray:
+    """Unit cost of every ``notice`` receiver: its notice move's value / qty."""
+    receivers, sources = links
+    moved = qty[sources]
+    safe = np.where(np.abs(moved) > 1e-12, moved, 1.0)
+    return np.where(np.abs(moved) > 1e-12, value[sources] / safe, cost[receivers])

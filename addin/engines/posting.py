@@ -55,7 +55,10 @@ DIRECTION = {"purchase_receipt": (1, True), "purchase_return": (-1, False),
              "reversal": (1, True), "subcontract_issue": (-1, False),
              "subcontract_return": (1, False), "subcontract_scrap": (-1, False),
              "subcontract_consume": (-1, False), "subcontract_receipt": (1, True),
-             "fee_adjustment": (1, True), "consigned_receipt": (1, True)}
+             "fee_adjustment": (1, True), "consigned_receipt": (1, True),
+             "subcontract_reject": (-1, False), "qc_rework": (1, True)}
+# the moves a receipt notice brings goods in with (the cost its inspection moves take)
+NOTICE_RECEIPTS = ("purchase_receipt", "product_receipt", "subcontract_receipt")
 LINE_DEFAULTS: dict[str, object] = {
     "sheet": "", "_row": None, "doc_type": "", "doc_no": "", "line_no": 1,
     "doc_date": pd.NaT, "item_code": "", "warehouse_code": "", "location_code": "", "lot": "",
@@ -63,13 +66,15 @@ LINE_DEFAULTS: dict[str, object] = {
     "issue_mode": "direct", "sets": 0.0, "concession": False, "auto": False,
     "order_no": "", "order_line": 1, "supplier_code": "", "supplier_warehouse": "",
     "fee_price": 0.0, "scrapped_qty": 0.0, "returns_doc_no": "", "conversion_cost": 0.0,
+    "notice_no": "", "notice_line": 1,
     # internal: direction override, value without qty, cost links (see linkedcost)
     "sign": 0.0, "adjust": 0.0, "want_qty": 0.0, "short_qty": 0.0, "lid": -1,
-    "cost_link": -1, "cost_feed": -1, "derived": "", "add_cost": 0.0, "base_type": ""}
-_INTS = ("order_line", "lid", "cost_link", "cost_feed")
+    "cost_link": -1, "cost_feed": -1, "derived": "", "add_cost": 0.0, "base_type": "",
+    "unreceive": 0.0}
+_INTS = ("order_line", "lid", "cost_link", "cost_feed", "notice_line")
 MOVE_COLUMNS = ["seq", "doc_type", "doc_no", "line_no", "doc_date", "item_code",
                 "warehouse_code", "location_code", "lot", "task_no", "qty", "unit_cost",
-                "value", "concession", "order_no"]
+                "value", "concession", "order_no", "notice_no"]
 _MAX_PASSES = 50  # bookings until linked costs settle (one per level of dependency)
 _KEY = ["item_code", "warehouse_code"]
 _PLACE = ["item_code", "warehouse_code", "location_code", "lot"]
@@ -224,7 +229,7 @@ def _order(lines: pd.DataFrame, ctx: PostingContext) -> pd.DataFrame:
     costed = lines["doc_type"].map({k: v[1] for k, v in DIRECTION.items()}).fillna(False)
     priced = lines["doc_type"].isin(("purchase_return", "transfer_out", "scrap")) & lines[
         "unit_cost"].gt(0)
-    costed = costed.astype(bool) | priced | lines["derived"].isin(("total", "task"))
+    costed = costed.astype(bool) | priced | lines["derived"].isin(("total", "task", "notice"))
     # customer material and non-costed warehouses hold goods at zero value
     free = lines["warehouse_code"].isin(_uncosted(ctx.warehouses))
     lines.loc[free, ["unit_cost", "adjust"]] = 0.0
@@ -254,6 +259,9 @@ def post_documents(lines: pd.DataFrame, ctx: PostingContext) -> Posting:
     unknown = postingrules.unknown_reversals(lines, ctx.prior_moves)
     issues += unknown[0]
     bad_docs |= unknown[1]
+    orphans = postingrules.orphan_inspections(lines, bad_docs)
+    issues += orphans[0]
+    bad_docs |= orphans[1]
     expanded = _order(_expand(lines[~lines["doc_no"].isin(bad_docs)].copy(), ctx), ctx)
     posted, running = _run_rules(expanded, opening, ctx)
     issues += running
@@ -320,6 +328,7 @@ def _book(posted: pd.DataFrame, opening: pd.DataFrame, open_qty: pd.Series
     costed = rows["costed"].to_numpy(bool)
     adjust = rows["adjust"].fillna(0.0).to_numpy(float)
     links = linkedcost.total_links(rows.assign(qty=signed))
+    copied = linkedcost.notice_links(rows)
     derived = rows["derived"].to_numpy(object)
     slim = rows.loc[(rows["seq"] > 0).to_numpy() & np.isin(derived, ("return", "task")) | (
         rows["doc_type"].isin(("material_issue", "supplement", "material_return"))
@@ -328,10 +337,12 @@ def _book(posted: pd.DataFrame, opening: pd.DataFrame, open_qty: pd.Series
          "conversion_cost"]] if np.isin(derived, ("return", "task")).any() else None
     for _ in range(_MAX_PASSES):
         money = ledger.moving_average(codes, signed, cost, costed, adjust)
-        if not len(links.receivers) and slim is None:
+        if not len(links.receivers) and slim is None and not len(copied[0]):
             break
         new_cost, new_costed = _linked(links, slim, signed, money["value"], open_qty, cost,
                                        costed)
+        new_cost[copied[0]] = linkedcost.copied_costs(copied, signed, money["value"],
+                                                      cost)
         if np.allclose(new_cost, cost, rtol=0.0, atol=1e-12) and (new_costed == costed).all():
             break
         cost, costed = new_cost, new_costed
@@ -341,8 +352,8 @@ def _book(posted: pd.DataFrame, opening: pd.DataFrame, open_qty: pd.Series
                        balance_value=money["balance_value"])
     rows = rows[rows["seq"] > 0].sort_values("seq", ignore_index=True)
     moves = rows[MOVE_COLUMNS].reset_index(drop=True)
-    book = rows[[*MOVE_COLUMNS[:-1], "balance_qty", "average_cost", "balance_value",
-                 "order_no"]]
+    book = rows[[*MOVE_COLUMNS[:-2], "balance_qty", "average_cost", "balance_value",
+                 "order_no", "notice_no"]]
     return moves, book, rows
 
 

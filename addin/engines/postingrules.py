@@ -32,6 +32,9 @@ _WAREHOUSE_TYPES = {"material_issue": _TASK_WAREHOUSES, "supplement": _TASK_WARE
                     "subcontract_receipt": _NORMAL, "fee_invoice": _NORMAL,
                     "consigned_receipt": ("customer_virtual",)}
 _ALLOWED = ("normal", "inspection")
+# where an inspection leaves rejected production goods (in the inspection warehouse, so
+# never available); a task may issue them from there to be reworked
+REWORK_LOCATION = "REWORK"
 _OPEN = ("planned", "released")
 _TOL = 1e-6
 _MATERIALS = {"task_no": "", "component_code": "", "qty_per": 0.0, "variable_loss_rate": 0.0,
@@ -105,7 +108,14 @@ register({
         "Document {doc_no}: task {task_no} may receive at most {available} more "
         "(tolerance included), not {value}",
         "减少入库数量或调整完工超收比例", "Lower the qty or raise the receipt tolerance"),
+    "qc_notice_not_posted": Message(
+        "检验单 {doc_no}：收料通知单未过账或待检数量只剩 {available}，不能判定 {value}",
+        "Inspection {doc_no}: its receipt notice did not post or has only {available} "
+        "left to judge, not {value}",
+        "先改正并过账收料通知单", "Correct and post the receipt notice first"),
 })
+# document types a receipt notice brings goods in with
+_NOTICE_RECEIPTS = ("purchase_receipt", "product_receipt", "subcontract_receipt")
 
 
 def materials_frame(materials: pd.DataFrame | None) -> pd.DataFrame:
@@ -215,6 +225,10 @@ def _place_rules(lines: pd.DataFrame, ctx: PostingContext) -> list[Issue]:
         allowed = np.where(lines["doc_type"].isin(list(_WAREHOUSE_TYPES)),
                            (lines["doc_type"] + "|" + kind.fillna("")).isin(pairs),
                            kind.isin(_ALLOWED))
+        # a receipt notice of any source holds its goods in the inspection warehouse
+        allowed |= (lines["sheet"].eq("receipt_notices") & kind.eq("inspection")).to_numpy()
+        allowed |= (lines["doc_type"].isin(_MATERIAL_TYPES) & kind.eq("inspection")
+                    & lines["location_code"].eq(REWORK_LOCATION)).to_numpy()
         found += issues_at(lines, given & kind.notna() & ~allowed, "post_wrong_warehouse_type",
                          "warehouse_code", lines["warehouse_code"], type=kind)
     return found
@@ -230,6 +244,15 @@ def static_issues(lines: pd.DataFrame, ctx: PostingContext) -> tuple[list[Issue]
                          lines["doc_date"].dt.date.astype(str), closed=str(closed))
     found += _place_rules(lines, ctx) + _task_rules(lines, ctx)
     return found, {str(i.params["doc_no"]) for i in found}
+
+
+def orphan_inspections(lines: pd.DataFrame, bad: set[str]) -> tuple[list[Issue], set[str]]:
+    """An inspection of a refused notice has nothing to judge: refused with it, once."""
+    orphan = (lines["sheet"].eq("inspections") & lines["notice_no"].isin(bad)
+              & ~lines["doc_no"].isin(bad) & ~lines["doc_no"].duplicated())
+    found = issues_at(lines, orphan, "qc_notice_not_posted", "qty", lines["qty"],
+                      available=0.0)
+    return found, set(lines.loc[orphan, "doc_no"])
 
 
 def unknown_reversals(lines: pd.DataFrame, prior: pd.DataFrame | None
@@ -270,15 +293,40 @@ def _charges(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingContext) ->
             "task_no")["start_date"]
         parts += _material_charges(lines[live], materials, starts, rework_room(tasks))
     receipts = lines[live & lines["doc_type"].eq("product_receipt")]
+    # what an inspection rejects or scraps of a production notice no longer counts
+    back = _given_back(lines[live], "task_no")
     if tasks is not None and not receipts.empty:
         task = tasks.drop_duplicates("task_no").set_index("task_no")
         room = (task["qty"] * (1.0 + ctx.receipt_tolerance)
                 - task["stocked_qty"].fillna(0.0))
-        parts.append(receipts.assign(rule="post_over_receipt", delta=-receipts["qty"],
-                                     start=receipts["task_no"].map(room).fillna(0.0),
-                                     key=receipts["task_no"]))
+        both = pd.concat([receipts.assign(delta=-receipts["qty"]), back], ignore_index=True)
+        parts.append(both.assign(rule="post_over_receipt",
+                                 start=both["task_no"].map(room).fillna(0.0),
+                                 key=both["task_no"]))
     parts += _order_charges(lines[live], ctx)
+    parts += _notice_charges(lines[live])
     return pd.concat(parts, ignore_index=True)
+
+
+def _given_back(lines: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Inspection moves whose qty no longer counts as received by the task or order."""
+    rows = lines[lines["unreceive"].gt(0) & lines[by].ne("")]
+    return rows.assign(delta=rows["unreceive"])
+
+
+def _notice_charges(lines: pd.DataFrame) -> list[pd.DataFrame]:
+    """Goods waiting per notice line: the notice brings them in, its inspections take
+    them out; an inspection of a notice that did not post finds nothing to judge."""
+    noticed = lines["notice_no"].ne("")
+    came = lines[noticed & lines["sheet"].eq("receipt_notices")
+                 & lines["doc_type"].isin(_NOTICE_RECEIPTS)]
+    judged = lines[noticed & lines["sheet"].eq("inspections") & (lines["signed"] < 0)]
+    if judged.empty:
+        return []
+    both = pd.concat([came.assign(delta=came["qty"]), judged.assign(delta=judged["signed"])],
+                     ignore_index=True)
+    key = both["notice_no"] + "\x1f" + both["notice_line"].astype(int).astype(str)
+    return [both.assign(rule="qc_notice_not_posted", start=0.0, key=key)]
 
 
 def _order_charges(lines: pd.DataFrame, ctx: PostingContext) -> list[pd.DataFrame]:
@@ -291,9 +339,10 @@ def _order_charges(lines: pd.DataFrame, ctx: PostingContext) -> list[pd.DataFram
     room = pd.Series((orders["qty"].astype(float) * (1.0 + ctx.subcontract_tolerance)
                       - orders["received_qty"].fillna(0.0).astype(float)).to_numpy(),
                      index=orders["order_no"].astype(str) + "\x1f" + line.to_numpy())
-    key = receipts["order_no"] + "\x1f" + receipts["order_line"].astype(int).astype(str)
-    return [receipts.assign(rule="sub_over_receipt", delta=-receipts["qty"],
-                            start=key.map(room).fillna(0.0), key=key)]
+    both = pd.concat([receipts.assign(delta=-receipts["qty"]), _given_back(lines, "order_no")],
+                     ignore_index=True)
+    key = both["order_no"] + "\x1f" + both["order_line"].astype(int).astype(str)
+    return [both.assign(rule="sub_over_receipt", start=key.map(room).fillna(0.0), key=key)]
 
 
 def _material_charges(lines: pd.DataFrame, materials: pd.DataFrame,
@@ -366,6 +415,9 @@ def running_issues(lines: pd.DataFrame, opening: pd.DataFrame, ctx: PostingConte
         hit = charges.iloc[idx[first]]
         available = pd.Series(np.clip(balance[first] - delta[idx[first]], 0.0, None).round(6),
                               index=hit.index)
+        # an inspection whose notice did not post is told so, not that QC is empty
+        waiting = hit.loc[hit["rule"].eq("qc_notice_not_posted"), "doc_no"]
+        hit = hit[~(hit["rule"].eq("post_insufficient_stock") & hit["doc_no"].isin(waiting))]
         for code, rows in hit.groupby("rule", sort=True):
             found += issues_at(rows, np.ones(len(rows), bool), str(code), "qty", -rows["delta"],
                              available=available.loc[rows.index], item=rows["item_code"],

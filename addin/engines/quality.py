@@ -1,14 +1,25 @@
 """Incoming quality (DOMAIN §6): receipt notices and inspections as postable lines.
 
-* A receipt notice line of an inspected item puts the goods into the inspection
-  warehouse (never nettable) at the notice's unit cost; an exempt item goes straight
-  into the notice's own warehouse.
-* An inspection judges a notice line: passed + concession move to the stock warehouse
-  (concession flagged), rejected goes back to the supplier, scrapped is written off —
-  all out of the inspection warehouse at the notice's cost, so no value is left behind.
+* A receipt notice comes from a purchase, a production task (`task_no`) or a
+  subcontract order line (`order_no`, `order_line`); `source` says which (blank: from
+  the columns filled). It posts as the receipt it stands for — a purchase receipt at
+  its unit cost; a product receipt (the task's rules, cost and backflush); a
+  subcontract receipt (consumption at the supplier + fee) — but an inspected item goes
+  into the inspection warehouse (never nettable); an exempt item straight into the
+  notice's own warehouse.
+* An inspection judges a notice line, out of the inspection warehouse at the cost the
+  notice brought the goods in at (`linkedcost` ``notice``), so no value is left behind:
+  passed + concession move to the stock warehouse (concession flagged); rejected goes
+  back to the supplier (purchase), to the subcontractor (subcontract: a move out), or
+  to the shop as a rework candidate (production: location `REWORK_LOCATION` of the
+  inspection warehouse, not available); scrapped is written off.
+* Rejected and scrapped goods no longer count as received by the task or order
+  (`unreceive`), so its over-receipt room and completion count accepted goods only.
 * An inspection may not judge more than the notice brought in (over all its
   inspections, in date order); such an inspection is refused whole.
-* Pass rate = passed / inspected; acceptance rate = (passed + concession) / inspected.
+* Pass rate = passed / inspected; acceptance rate = (passed + concession) / inspected,
+  per supplier (purchase and subcontract: subcontractors are suppliers) and per
+  product (production).
 """
 
 from __future__ import annotations
@@ -19,9 +30,16 @@ import numpy as np
 import pandas as pd
 
 from addin.engines.posting import normalise
+from addin.engines.postingrules import REWORK_LOCATION
 from addin.issues import Issue, Message, register
 
 JUDGED = ("passed_qty", "concession_qty", "rejected_qty", "scrapped_qty")
+# source -> the document type the notice posts as
+RECEIPT_TYPE = {"purchase": "purchase_receipt", "production": "product_receipt",
+                "subcontract": "subcontract_receipt"}
+# source -> the document type of its rejected goods
+REJECT_TYPE = {"purchase": "purchase_return", "production": "qc_rework",
+               "subcontract": "subcontract_reject"}
 
 register({
     "qc_unknown_notice": Message(
@@ -55,14 +73,54 @@ def _exempt(items: pd.DataFrame | None, codes: pd.Series) -> np.ndarray:
     return mode.fillna("exempt").eq("exempt").to_numpy()
 
 
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[name].astype(object).where(frame[name].notna(), "").astype(str).str.strip()
+
+
+def prepare_notices(notices: pd.DataFrame, tasks: pd.DataFrame | None = None,
+                    orders: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Notices with `source` decided and what the task or order implies filled in: the
+    item (the task's product, the order's part) and, for subcontract, the supplier."""
+    task, order = _text(notices, "task_no"), _text(notices, "order_no")
+    given = _text(notices, "source")
+    source = given.where(given.ne(""), np.where(
+        task.ne(""), "production", np.where(order.ne(""), "subcontract", "purchase")))
+    line = (notices["order_line"] if "order_line" in notices else pd.Series(
+        1, index=notices.index)).fillna(1).astype(np.int64)
+    item, supplier = _text(notices, "item_code"), _text(notices, "supplier_code")
+    if tasks is not None and len(tasks):
+        made = tasks.drop_duplicates("task_no").set_index("task_no")["item_code"]
+        fill = source.eq("production") & item.eq("")
+        item = item.where(~fill, task.map(made).astype(object).fillna(""))
+    if orders is not None and len(orders):
+        head = orders.assign(k=orders["order_no"].astype(str) + "\x1f" + orders[
+            "line_no"].fillna(1).astype(np.int64).astype(str)).drop_duplicates("k").set_index("k")
+        key = order + "\x1f" + line.astype(str)
+        sub = source.eq("subcontract")
+        item = item.where(~(sub & item.eq("")),
+                          key.map(head["item_code"]).astype(object).fillna(""))
+        supplier = supplier.where(~(sub & supplier.eq("")),
+                                  key.map(head["supplier_code"]).astype(object).fillna(""))
+    return notices.assign(source=source, task_no=task.where(source.eq("production"), ""),
+                          order_no=order.where(source.eq("subcontract"), ""),
+                          order_line=line, item_code=item, supplier_code=supplier)
+
+
 def notice_lines(notices: pd.DataFrame, items: pd.DataFrame | None,
                  inspection_warehouse: str) -> pd.DataFrame:
-    """Receipt notices as purchase receipts: inspected items into the inspection warehouse."""
+    """Receipt notices (as from `prepare_notices`) as the receipts they stand for:
+    inspected items into the inspection warehouse, marked with their notice."""
+    if "source" not in notices:
+        notices = prepare_notices(notices)
     exempt = _exempt(items, notices["item_code"])
     where = np.where(exempt, notices["warehouse_code"].to_numpy(object), inspection_warehouse)
-    return normalise(notices.assign(sheet="receipt_notices", doc_type="purchase_receipt",
-                                    warehouse_code=where, location_code=np.where(
-                                        exempt, notices["location_code"], "")))
+    return normalise(notices.assign(
+        sheet="receipt_notices", doc_type=notices["source"].map(RECEIPT_TYPE).to_numpy(),
+        warehouse_code=where, location_code=np.where(exempt, notices["location_code"], ""),
+        notice_no=np.where(exempt, "", notices["doc_no"].to_numpy(object)),
+        notice_line=notices["line_no"].fillna(1).astype(np.int64)))
 
 
 def _judged(inspections: pd.DataFrame, notices: pd.DataFrame, items: pd.DataFrame | None
@@ -72,7 +130,8 @@ def _judged(inspections: pd.DataFrame, notices: pd.DataFrame, items: pd.DataFram
     head = notices.rename(columns={"doc_no": "notice_no", "line_no": "notice_line",
                                    "qty": "received", "doc_date": "notice_date"})
     rows = inspections.reset_index(drop=True).merge(
-        head[[*key, "item_code", "received", "unit_cost", "supplier_code", "warehouse_code"]],
+        head[[*key, "item_code", "received", "unit_cost", "supplier_code", "warehouse_code",
+              "source", "task_no", "order_no", "order_line"]],
         on=key, how="left", validate="many_to_one")
     rows = rows.sort_values(["doc_date", "doc_no", "line_no"], kind="stable",
                             ignore_index=True)
@@ -105,34 +164,63 @@ def _int(value: object) -> int | None:
 def inspection_lines(inspections: pd.DataFrame, notices: pd.DataFrame,
                      items: pd.DataFrame | None, inspection_warehouse: str) -> QualityLines:
     """Postable lines of every judgement, out of the inspection warehouse."""
+    if "source" not in notices:
+        notices = prepare_notices(notices)
     rows, found, refused = _judged(inspections, notices, items)
     stock = rows["stock_warehouse"].where(rows["stock_warehouse"].ne(""), rows["warehouse_code"])
-    base = rows.assign(sheet="inspections", lot="", location_code="", task_no="")
+    rejected = rows["source"].map(REJECT_TYPE).fillna("purchase_return")
+    rework = rejected.eq("qc_rework")
+    base = rows.assign(sheet="inspections", lot="", location_code="", derived="notice",
+                       order_line=rows["order_line"].fillna(1))
+    # (qty, type, warehouse, location, concession, sign, no longer received)
+    qc, none = inspection_warehouse, 0.0
     moves = [
-        (rows["passed_qty"], "transfer_out", inspection_warehouse, False),
-        (rows["passed_qty"], "transfer_in", stock, False),
-        (rows["concession_qty"], "transfer_out", inspection_warehouse, True),
-        (rows["concession_qty"], "transfer_in", stock, True),
-        (rows["rejected_qty"], "purchase_return", inspection_warehouse, False),
-        (rows["scrapped_qty"], "scrap", inspection_warehouse, False),
+        (rows["passed_qty"], "transfer_out", qc, "", False, none, False),
+        (rows["passed_qty"], "transfer_in", stock, "", False, none, False),
+        (rows["concession_qty"], "transfer_out", qc, "", True, none, False),
+        (rows["concession_qty"], "transfer_in", stock, "", True, none, False),
+        (rows["rejected_qty"], rejected, qc, "", False, np.where(rework, -1.0, 0.0), True),
+        (rows["rejected_qty"].where(rework, 0.0), "qc_rework", qc, REWORK_LOCATION, False,
+         1.0, False),
+        (rows["scrapped_qty"], "scrap", qc, "", False, none, True),
     ]
-    parts = [base.assign(qty=qty, doc_type=kind, warehouse_code=where, concession=flag,
+    parts = [base.assign(qty=qty, doc_type=kind, warehouse_code=where, location_code=place,
+                         concession=flag, sign=sign, unreceive=qty if back else 0.0,
                          line_no=base["line_no"] * 10 + n)
-             for n, (qty, kind, where, flag) in enumerate(moves)]
+             for n, (qty, kind, where, place, flag, sign, back) in enumerate(moves)]
     lines = normalise(pd.concat(parts, ignore_index=True))
     return QualityLines(lines[lines["qty"] > 0].reset_index(drop=True), found, sorted(refused))
 
 
-def quality_rates(inspections: pd.DataFrame, notices: pd.DataFrame) -> pd.DataFrame:
-    """Pass and acceptance rates per supplier (rates blank when nothing was inspected)."""
-    supplier = notices.drop_duplicates(["doc_no", "line_no"]).set_index(
-        ["doc_no", "line_no"])["supplier_code"]
+def _rated(inspections: pd.DataFrame, notices: pd.DataFrame) -> pd.DataFrame:
+    """Inspections with their notice's source, supplier and item."""
+    if "source" not in notices:
+        notices = prepare_notices(notices)
+    head = notices.drop_duplicates(["doc_no", "line_no"]).set_index(["doc_no", "line_no"])
     key = pd.MultiIndex.from_frame(inspections[["notice_no", "notice_line"]])
-    rows = inspections.assign(supplier_code=supplier.reindex(key).fillna("").to_numpy(object))
-    table = rows.groupby("supplier_code", as_index=False, sort=True)[list(JUDGED)].sum()
+    found = head[["source", "supplier_code", "item_code"]].reindex(key)
+    return inspections.assign(source=found["source"].fillna("purchase").to_numpy(object),
+                              supplier_code=found["supplier_code"].fillna("").to_numpy(object),
+                              item_code=found["item_code"].fillna("").to_numpy(object))
+
+
+def _rates(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    table = rows.groupby(by, as_index=False, sort=True)[list(JUDGED)].sum()
     inspected = table[list(JUDGED)].sum(axis=1)
     safe = inspected.where(inspected > 0)
     return table.assign(inspected_qty=inspected, pass_rate=table["passed_qty"] / safe,
                         acceptance_rate=(table["passed_qty"] + table["concession_qty"]) / safe
-                        )[["supplier_code", "inspected_qty", *JUDGED, "pass_rate",
-                           "acceptance_rate"]]
+                        )[[by, "inspected_qty", *JUDGED, "pass_rate", "acceptance_rate"]]
+
+
+def quality_rates(inspections: pd.DataFrame, notices: pd.DataFrame) -> pd.DataFrame:
+    """Pass and acceptance rates per supplier — purchase and subcontract notices, as
+    subcontractors are suppliers (rates blank when nothing was inspected)."""
+    rows = _rated(inspections, notices)
+    return _rates(rows[rows["source"].ne("production")], "supplier_code")
+
+
+def product_rates(inspections: pd.DataFrame, notices: pd.DataFrame) -> pd.DataFrame:
+    """The same rates per product for production notices."""
+    rows = _rated(inspections, notices)
+    return _rates(rows[rows["source"].eq("production")], "item_code")

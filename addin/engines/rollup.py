@@ -15,20 +15,29 @@ split by level: added at this level vs rolled up from lower levels.
 Items are priced a BOM height at a time, leaves first (the reverse of low-level-code
 order): every component of an item sits lower, so it is final before its parents read it.
 Fixed loss (固定损耗) is a per-batch quantity and is not in a per-unit standard.
+
+Co- and by-products 联副产品 (BOM lines of type co_product / by_product, Kingdee style):
+a line's cost_weight is the percentage (20 = 20 %; 0.2 is 0.2 %, with a warning) of the
+parent's rolled cost that goes to that product, for the line's quantity per one parent;
+the parent keeps the rest, every element and level scaled alike. An output item that has
+no component lines of its own costs Σ share value ÷ Σ qty over the lines that yield it
+(instead of its Items standard cost); one that is made by its own BOM keeps that cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from addin.engines.bom import bom_in_stock_units, qty_per, usage_lines
+from addin.engines.bom import bom_in_stock_units, effective_lines, qty_per, usage_lines
 from addin.engines.bomgraph import BomGraph, bom_graph, longest_path_levels, row_numbers
-from addin.issues import Issue, Message, register
+from addin.issues import Issue, Message, plain_value, register
 
 ELEMENTS = ("material", "labour", "overhead", "subcontract")
+OUTPUT_TYPES = ("co_product", "by_product")
 OUTPUT_COLUMNS = ["item_code", "item_name", "item_type", "low_level_code", "material_cost",
                   "labour_cost", "overhead_cost", "subcontract_cost", "this_level_cost",
                   "lower_level_cost", "unit_cost"]
@@ -51,6 +60,22 @@ register({
         'Overhead basis "{value}" is not known; labour hours were used',
         "填写 labour_hours（人工工时）或 machine_hours（机器工时）",
         "Enter labour_hours or machine_hours"),
+    "cost_share_invalid": Message(
+        "{value} 的联副产品行 {component}：成本权重 {share}、数量 {qty} 无效",
+        "{value}: the co/by-product line {component} has cost weight {share} and qty {qty}",
+        "成本权重填 0–100（百分比），数量大于 0",
+        "Enter the cost weight as a percentage 0–100 and a qty above 0"),
+    "cost_share_over_100": Message(
+        "{value} 的联副产品成本权重合计 {total}%，超过 100%（{lines}）",
+        "{value}: the cost weights of its co/by-products add up to {total} %, more than "
+        "100 % ({lines})",
+        "调整这些行的成本权重，使合计不超过 100",
+        "Lower the cost weights on these lines so they add up to 100 at most"),
+    "cost_share_fraction": Message(
+        "{value} 的联副产品成本权重都小于 1（{lines}），按百分比计算：0.2 即 0.2%",
+        "{value}: every co/by-product cost weight is below 1 ({lines}); weights are "
+        "percentages, so 0.2 means 0.2 %",
+        "如果指 20%，请填 20", "For 20 %, enter 20"),
 })
 
 
@@ -84,27 +109,121 @@ def roll_up(items: pd.DataFrame, bom: pd.DataFrame, standards: pd.DataFrame,
             unit_conversions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Unit standard cost of every item, by element and by level (OUTPUT_COLUMNS), sorted
     by low-level code then item code. Lines are chosen as planning chooses them
-    (`usage_lines` on `as_of`, default version) and converted to stock units."""
+    (`usage_lines` on `as_of`, default version) and converted to stock units; the
+    co/by-product lines of the same version (`output_lines`) split their parent's cost."""
     lines = bom_in_stock_units(usage_lines(bom, as_of), items, unit_conversions)
+    outputs, issues = valid_shares(
+        bom_in_stock_units(output_lines(bom, as_of, lines), items, unit_conversions))
     graph = bom_graph(lines)
     catalogue = items.drop_duplicates("item_code").set_index("item_code")
-    codes = pd.Index(np.union1d(graph.codes.astype(str), catalogue.index.astype(str)))
+    codes = pd.Index(np.union1d(np.union1d(graph.codes.astype(str),
+                                           catalogue.index.astype(str)),
+                                outputs[["parent_code", "component_code"]]
+                                .to_numpy(dtype=str).ravel()))
     parent = codes.get_indexer(graph.codes[graph.parent])
     child = codes.get_indexer(graph.codes[graph.child])
     usage = (qty_per(lines) * (1.0 + lines["variable_loss_rate"].fillna(0.0))).fillna(0.0)
-    own, issues = this_level_costs(items, standards)
-    cost = np.zeros((codes.size, len(ELEMENTS)))
     made = np.zeros(codes.size, dtype=bool)
     made[parent] = True
-    leaf_cost = catalogue["standard_cost"].reindex(codes).fillna(0.0).to_numpy(float, copy=True)
-    cost[~made, 0] = leaf_cost[~made]
-    added = own.reindex(codes).fillna(0.0)[list(ELEMENTS[1:])].to_numpy(float, copy=True)
-    added[~made] = 0.0
-    height = _heights(codes.size, parent, child)
-    lower = _roll(cost, added, made, height, parent, child, usage.to_numpy(float))
-    issues += _unknown(lines, catalogue.index) + _loops(codes, made & (height < 0))
-    issues += _missing(lines, catalogue, pd.Index(codes[made]))
-    return _table(codes, catalogue, graph, cost, added, lower, height, made), issues
+    split = _Split.of(codes, outputs, made)
+    priced = made | split.valued
+    added, own_issues = this_level_costs(items, standards)
+    own = np.zeros((codes.size, len(ELEMENTS)))
+    leaf_cost = catalogue["standard_cost"].reindex(codes).fillna(0.0).to_numpy(float)
+    own[~priced, 0] = leaf_cost[~priced]
+    own[made, 1:] = added.reindex(codes).fillna(0.0)[list(ELEMENTS[1:])].to_numpy(float)[made]
+    # A yielded item is costed after the parent that yields it: an edge parent → item.
+    height = _heights(codes.size, np.r_[parent, split.item[split.valued_line]],
+                      np.r_[child, split.producer[split.valued_line]])
+    cost, lower = _roll(own, priced, height, parent, child, usage.to_numpy(float), split)
+    issues += own_issues + _unknown(lines, catalogue.index) + _loops(codes, priced & (height < 0))
+    issues += _missing(lines, catalogue, pd.Index(codes[priced]))
+    return _table(codes, catalogue, graph, cost, own, lower, height), issues
+
+
+def output_lines(bom: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = None,
+                 chosen: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Co/by-product lines in effect on `as_of`, of the BOM version whose component lines
+    are used for the parent (`chosen`, default `usage_lines`); a parent with no component
+    lines: its lowest version."""
+    kind = bom["line_type"].astype(object).fillna("component")
+    keep = (kind.isin(OUTPUT_TYPES) & (bom["parent_code"] != "")
+            & (bom["component_code"] != "")).to_numpy()
+    lines = effective_lines(bom[keep], as_of)
+    if lines.empty:
+        return lines
+    if chosen is None:
+        chosen = usage_lines(bom, as_of)
+    version = chosen.drop_duplicates("parent_code").set_index("parent_code")["bom_version"]
+    wanted = lines["parent_code"].map(version).to_numpy(dtype=object)
+    # Rank the version texts so the per-parent lowest is an integer groupby.
+    texts, rank = np.unique(lines["bom_version"].to_numpy(dtype=object).astype(str),
+                            return_inverse=True)
+    lowest = pd.Series(rank).groupby(lines["parent_code"].to_numpy(dtype=object),
+                                     sort=False).transform("min").to_numpy()
+    wanted = np.where(pd.isna(wanted), texts[lowest].astype(object), wanted)
+    return lines[lines["bom_version"].to_numpy(dtype=object) == wanted]
+
+
+def valid_shares(outputs: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """Output lines with `qty` (per one parent) and `share` (a fraction), and the issues:
+    a negative weight or a qty ≤ 0 on a weighted line, weights over 100 % per parent (the
+    parent's lines are dropped: nothing is split on a wrong basis), all weights < 1."""
+    weight = (outputs["cost_weight"].astype(float).fillna(0.0) if "cost_weight" in outputs
+              else pd.Series(0.0, index=outputs.index))
+    qty = qty_per(outputs).to_numpy(float) if len(outputs) else np.zeros(0)
+    lines = outputs.assign(qty=qty, share=weight.to_numpy(float) / 100.0, _weight=weight,
+                           _row=row_numbers(outputs))
+    bad = ((weight < 0) | ((weight > 0) & ~(qty > 0))).to_numpy()
+    issues = [Issue("cost_share_invalid", sheet="bom", row=int(r), column="cost_weight",
+                    value=p, params={"component": c, "share": plain_value(w),
+                                     "qty": plain_value(q)})
+              for r, p, c, w, q in lines.loc[bad, ["_row", "parent_code", "component_code",
+                                                   "_weight", "qty"]].itertuples(index=False)]
+    by_parent = lines.groupby("parent_code", sort=True)
+    total, first = by_parent["_weight"].sum(), by_parent["_row"].min()
+    top = by_parent["_weight"].max()
+    over = total.index[(total > 100.0 + 1e-9).to_numpy()]
+    broken = pd.Index(lines.loc[bad, "parent_code"].unique()).union(over)
+    small = total.index[((top > 0) & (top < 1)).to_numpy()].difference(broken)
+    named = lines[lines["parent_code"].isin(over.union(small)).to_numpy()]
+    listed = (named["component_code"].astype(str) + " " + named["_weight"].map(
+        lambda w: str(plain_value(w)))).groupby(named["parent_code"]).agg(", ".join)
+    issues += [Issue("cost_share_over_100", sheet="bom", row=int(first[p]),
+                     column="cost_weight", value=p,
+                     params={"total": plain_value(round(float(total[p]), 6)),
+                             "lines": listed[p]}) for p in over]
+    issues += [Issue("cost_share_fraction", "warning", sheet="bom", row=int(first[p]),
+                     column="cost_weight", value=p, params={"lines": listed[p]})
+               for p in small]
+    return lines[~lines["parent_code"].isin(broken).to_numpy()], issues
+
+
+@dataclass(frozen=True)
+class _Split:
+    """Output lines as node ids: who yields what, how much and for which share."""
+
+    producer: np.ndarray  # node id of each line's parent
+    item: np.ndarray  # node id of the co/by-product
+    qty: np.ndarray
+    share: np.ndarray  # fraction of the parent's cost
+    keep: np.ndarray  # per node: 1 − Σ shares it gives away
+    valued: np.ndarray  # per node: costed from its shares (yielded, not made)
+    valued_line: np.ndarray  # per line: its item is valued
+
+    @classmethod
+    def of(cls, codes: pd.Index, outputs: pd.DataFrame, made: np.ndarray) -> _Split:
+        producer = codes.get_indexer(outputs["parent_code"].to_numpy(dtype=object))
+        item = codes.get_indexer(outputs["component_code"].to_numpy(dtype=object))
+        share = outputs["share"].to_numpy(float)
+        keep = np.ones(codes.size)
+        np.subtract.at(keep, producer, share)
+        valued = np.zeros(codes.size, dtype=bool)
+        valued[item] = True
+        valued &= ~made  # an item made by its own BOM keeps that cost
+        qty = np.nan_to_num(outputs["qty"].to_numpy(float))  # NaN only on 0-weight lines
+        return cls(producer, item, qty, share, keep, valued,
+                   valued[item])
 
 
 def _heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.ndarray:
@@ -112,32 +231,47 @@ def _heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.ndarray:
     return longest_path_levels(np.asarray(child), np.asarray(parent), n)
 
 
-def _roll(cost: np.ndarray, added: np.ndarray, made: np.ndarray, height: np.ndarray,
-          parent: np.ndarray, child: np.ndarray, usage: np.ndarray) -> np.ndarray:
-    """Fill `cost` (element totals) of made items a height at a time; returns the cost
-    rolled up from lower levels per item. Items on or above a loop stay NaN."""
-    lower = np.zeros(cost.shape)
-    cost[made & (height < 0)] = np.nan
+def _roll(own: np.ndarray, priced: np.ndarray, height: np.ndarray, parent: np.ndarray,
+          child: np.ndarray, usage: np.ndarray, split: _Split
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Element cost of every item, a height at a time: `own` (this level, scaled in place
+    by what a parent keeps) + what it rolls up from lower levels (returned with the cost).
+    A yielded item gets its shares of its parents' whole cost ÷ its qty. Items on or above
+    a loop stay NaN."""
+    lower = np.zeros(own.shape)
+    cost = own.copy()
+    cost[priced & (height < 0)] = np.nan
+    whole_own, whole_lower = own.copy(), np.zeros(own.shape)
     line_height = height[parent]
-    for level in range(1, int(height.max(initial=0)) + 1):
+    out = split.valued_line
+    producer, item, share = split.producer[out], split.item[out], split.share[out, None]
+    out_height = height[item]
+    qty = np.zeros(own.shape[0])
+    np.add.at(qty, item, split.qty[out])
+    for level in range(int(height.max(initial=0)) + 1):  # 0: a bought parent's split
         on = line_height == level
-        contribution = cost[child[on]] * usage[on, None]
-        np.add.at(lower, parent[on], contribution)
-        at = made & (height == level)
-        cost[at] = lower[at] + np.c_[np.zeros(at.sum()), added[at]]
-    return lower
+        np.add.at(lower, parent[on], cost[child[on]] * usage[on, None])
+        yielded = out_height == level
+        np.add.at(own, item[yielded], whole_own[producer[yielded]] * share[yielded])
+        np.add.at(lower, item[yielded], whole_lower[producer[yielded]] * share[yielded])
+        at = height == level
+        per_unit = at & split.valued & (qty > 0)  # qty 0: only 0-weight lines, cost 0
+        own[per_unit] /= qty[per_unit, None]
+        lower[per_unit] /= qty[per_unit, None]
+        whole_own[at], whole_lower[at] = own[at], lower[at]
+        own[at] *= split.keep[at, None]
+        lower[at] *= split.keep[at, None]
+        cost[at] = own[at] + lower[at]
+    return cost, lower
 
 
 def _table(codes: pd.Index, catalogue: pd.DataFrame, graph: BomGraph, cost: np.ndarray,
-           added: np.ndarray, lower: np.ndarray, height: np.ndarray, made: np.ndarray
-           ) -> pd.DataFrame:
+           own: np.ndarray, lower: np.ndarray, height: np.ndarray) -> pd.DataFrame:
     llc = pd.Series(graph.level, index=graph.codes).reindex(codes).fillna(0).to_numpy()
     llc = pd.array(llc.astype("int64"), dtype="Int64")
     llc[height < 0] = pd.NA
     # Unit costs are prices, not money to book: 6 decimals keep screws' fractions of a cent.
     rounded = np.round(cost, 6)
-    # A bought item's whole cost arises at its own level.
-    this_level = added.sum(1) + np.where(made, 0.0, cost[:, 0])
     unknown = np.isnan(cost[:, 0])
     out = pd.DataFrame({
         "item_code": codes.to_numpy(dtype=object),
@@ -145,7 +279,8 @@ def _table(codes: pd.Index, catalogue: pd.DataFrame, graph: BomGraph, cost: np.n
         "item_type": catalogue["item_type"].reindex(codes).fillna("").to_numpy(dtype=object),
         "low_level_code": llc,
         **{f"{e}_cost": rounded[:, i] for i, e in enumerate(ELEMENTS)},
-        "this_level_cost": np.where(unknown, np.nan, np.round(this_level, 6)),
+        # a bought item's whole cost arises at its own level (it is all in `own`)
+        "this_level_cost": np.where(unknown, np.nan, np.round(own.sum(1), 6)),
         "lower_level_cost": np.where(unknown, np.nan, np.round(lower.sum(1), 6)),
         "unit_cost": np.round(cost.sum(1), 6),
     })
@@ -190,12 +325,17 @@ def _loops(codes: pd.Index, stuck: np.ndarray) -> list[Issue]:
 
 def ancestors(bom: pd.DataFrame, codes: pd.Index,
               as_of: dt.date | pd.Timestamp | None = None) -> pd.Index:
-    """`codes` and every parent above them (where-used, codes only): one step up the BOM
-    per level over the whole line arrays, so a few changed items never walk the full
+    """`codes` and every parent above them (where-used, codes only), and the co/by-products
+    those parents yield (their cost is a share of the parent's): one step up the BOM per
+    level over the whole line arrays, so a few changed items never walk the full
     where-used table."""
     lines = usage_lines(bom, as_of)
-    child = lines["component_code"].to_numpy(dtype=object)
-    parent = lines["parent_code"].to_numpy(dtype=object)
+    outputs = output_lines(bom, as_of, lines)
+    # step from → to: component → parent, and parent → the item it yields
+    child = np.r_[lines["component_code"].to_numpy(dtype=object),
+                  outputs["parent_code"].to_numpy(dtype=object)]
+    parent = np.r_[lines["parent_code"].to_numpy(dtype=object),
+                   outputs["component_code"].to_numpy(dtype=object)]
     seen = pd.Index(codes).unique()
     frontier = seen
     while len(frontier):

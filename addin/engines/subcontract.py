@@ -173,11 +173,14 @@ def prepare(lines: pd.DataFrame, ctx: PostingContext) -> tuple[pd.DataFrame, lis
 
 def _invoice_warehouses(lines: pd.DataFrame, ctx: PostingContext) -> pd.DataFrame:
     """A fee invoice without a warehouse adjusts the warehouse its order was received
-    into (first receipt of this posting), else the item's default warehouse."""
+    into (first receipt of this posting), else the item's default warehouse. Goods that
+    came in through inspection were received into the inspection warehouse but moved
+    on: those receipts are passed over."""
     invoice = lines["doc_type"].eq("fee_invoice") & lines["warehouse_code"].eq("")
     if not invoice.any():
         return lines
-    receipts = lines[lines["doc_type"].eq("subcontract_receipt")].sort_values(
+    receipts = lines[lines["doc_type"].eq("subcontract_receipt")
+                     & lines["notice_no"].eq("")].sort_values(
         ["doc_date", "doc_no", "line_no"], kind="stable")
     where = receipts.assign(k=order_key(receipts["order_no"], receipts["order_line"])
                             ).drop_duplicates("k").set_index("k")["warehouse_code"]

@@ -11,6 +11,10 @@ of `addin.engines.posting` (qty in +, out −). Choices made here:
 * A merged issue names several tasks; it is split back to them exactly as posting
   checks it (`issuemodes.allocate_merged`: earliest start first, from what the material
   list still had to issue before this posting).
+* Received counts accepted goods only: a product receipt, except one into the
+  inspection warehouse on a receipt notice (it carries the notice no.), which counts
+  when its inspection moves the passed and concession goods on to stock (the
+  inspection's transfers in, which carry the task no.).
 * Prior quantities come from the sheets: the task's stocked-in qty and the material
   list's issued qty are what happened before the documents being posted.
 * Stock after posting is kept per item, warehouse and tracking no. (planning needs no
@@ -113,10 +117,12 @@ def posted_by_task(tasks: pd.DataFrame, materials: pd.DataFrame | None,
             "doc_type", "doc_no", "line_no", "item_code", "task_no", "doc_date")}).assign(
             qty=pd.Series(dtype=float))
     moved = split_merged(classify(moves, reversed_), mats, tasks)
-    receipts = moved[moved["kind"].eq("product_receipt")]
+    held = _text(moved, "notice_no").ne("")
+    receipts = moved[(moved["kind"].eq("product_receipt") & ~held)
+                     | (moved["kind"].eq("transfer_in") & moved["task_no"].ne(""))]
     by_task = receipts.groupby("task_no")
     received = by_task["qty"].sum()
-    last = receipts[receipts["doc_type"].eq("product_receipt")].groupby("task_no")[
+    last = receipts[receipts["doc_type"].ne("reversal")].groupby("task_no")[
         "doc_date"].max()
     stocked = pd.to_numeric(tasks["stocked_qty"], errors="coerce").fillna(0.0)
     tasks = tasks.assign(received_qty=tasks["task_no"].map(received).fillna(0.0).to_numpy())

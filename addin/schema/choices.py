@@ -91,3 +91,23 @@ DEMAND_TYPE = (
     Choice("allocation", "已分配", "Allocation", ("alloc",)),
     Choice("dependent", "相关需求", "Dependent", ("parent",)),
 )
+
+# The KPIs of `report dashboard` (addin/engines/dashboard.py) and their units.
+DASHBOARD_KPI = (
+    Choice("fill_rate", "订单满足率", "Fill rate", ("otif",)),
+    Choice("lines_due", "到期订单行", "Order lines due", ()),
+    Choice("shortage_lines", "缺料行", "Shortage lines", ("shortages",)),
+    Choice("overdue_tasks", "逾期任务", "Overdue tasks", ("overdue",)),
+    Choice("stock_value", "库存金额", "Stock value", ()),
+    Choice("issued_value", "本期发出金额", "Value issued", ()),
+    Choice("inventory_turns", "存货周转次数（年化）", "Inventory turns (annualised)",
+           ("turns",)),
+)
+
+KPI_UNIT = (
+    Choice("percent", "%", "%", ("%",)),
+    Choice("lines", "行", "lines", ()),
+    Choice("tasks", "个", "tasks", ()),
+    Choice("money", "元", "money", ()),
+    Choice("per_year", "次/年", "times a year", ()),
+)

@@ -49,6 +49,8 @@ JOINT_METHOD = (
     Choice("sales_value", "售价法", "Sales value", ("sales", "售价", "relative sales value")),
     Choice("physical", "实物量法", "Physical units", ("units", "quantity", "实物量")),
     Choice("nrv", "可变现净值法", "Net realisable value", ("net realizable value", "可变现净值")),
+    Choice("share", "固定比例法", "Fixed share", ("cost share", "percentage", "fixed percentage",
+                                             "比例", "固定比例", "分配比例")),
 )
 
 # Result rows per element end with a total row per cost object.
@@ -182,6 +184,11 @@ JOINT_PRODUCTS = Table(
             min_value=0, number_format=MONEY,
             help_zh="副产品按定额成本或可变现净值；留空按售价−分离后成本",
             help_en="By-product at standard or NRV; blank = price − separable cost"),
+        col("cost_share", "number", "成本分配比例%", "Cost share %", default=0.0, min_value=0,
+            number_format="0.00", aliases=("share", "cost share", "分配比例", "比例"),
+            help_zh="固定比例法：该产品分得联合成本的百分比（20 即 20%），一批合计 100",
+            help_en="Fixed share method: the product's percentage of the joint cost "
+                    "(20 = 20 %); a batch's shares add up to 100"),
     ),
     key=("batch", "product_code"),
 )

@@ -35,6 +35,16 @@ DOC_TYPE = (
     Choice("subcontract_receipt", "委外入库", "Subcontract receipt", ()),
     Choice("fee_adjustment", "委外加工费补差", "Fee adjustment", ()),
     Choice("consigned_receipt", "受托来料", "Consigned receipt", ()),
+    Choice("subcontract_reject", "委外判退", "Rejected to subcontractor", ()),
+    Choice("qc_rework", "判退返修", "Rejected for rework", ()),
+)
+
+# Where the goods of a receipt notice come from (blank: production when a task is
+# given, subcontract when an order is, else purchase)
+NOTICE_SOURCE = (
+    Choice("purchase", "采购", "Purchase", ("采购收料", "外购")),
+    Choice("production", "生产", "Production", ("生产入库", "完工", "product receipt")),
+    Choice("subcontract", "委外", "Subcontract", ("委外加工", "委外入库")),
 )
 
 
@@ -107,7 +117,25 @@ PURCHASE_RECEIPTS = _doc("purchase_receipts", "外购入库单", "Purchase recei
                          _COST)
 PURCHASE_RETURNS = _doc("purchase_returns", "采购退货单", "Purchase returns", _SUPPLIER)
 
-RECEIPT_NOTICES = _doc("receipt_notices", "收料通知单", "Receipt notices", _SUPPLIER, _COST)
+RECEIPT_NOTICES = _doc(
+    "receipt_notices", "收料通知单", "Receipt notices", _SUPPLIER, _COST,
+    col("source", "choice", "来源", "Source", default="", choices=NOTICE_SOURCE,
+        aliases=("notice source", "来源类型"),
+        help_zh="采购、生产或委外；留空时有任务单号为生产，有委外单号为委外，否则为采购",
+        help_en="Purchase, production or subcontract; blank = production when a task is "
+                "given, subcontract when an order is, else purchase"),
+    col("task_no", "text", "任务单号", "Task no", default="", aliases=("task", "生产任务单号"),
+        help_zh="生产收料：完工产品的任务单，按产品入库的规则计价并倒冲",
+        help_en="Production: the task whose product arrives (costed and backflushed as a "
+                "product receipt)"),
+    col("order_no", "text", "委外单号", "Subcontract order", default="",
+        aliases=("subcontract order no", "委外订单号"),
+        help_zh="委外收料：入库时按标准用量核销供应商处材料并计加工费",
+        help_en="Subcontract: consumes the supplier-held material and adds the fee on "
+                "receipt"),
+    col("order_line", "integer", "委外行号", "Order line", default=1, min_value=0,
+        aliases=("subcontract order line",)),
+    aliases=("receipt notice", "收料通知", "到货通知单"))
 
 INSPECTIONS = Table(
     "inspections", "检验单", "Inspections",
@@ -166,8 +194,12 @@ _MOVE_COLUMNS = (
 # added after the original columns so that their positions stay as they were
 _MOVE_ORDER = col("order_no", "text", "订单号", "Order no", help_zh="委外单号等来源订单",
                   help_en="The subcontract (or other) order of the move")
+_MOVE_NOTICE = col("notice_no", "text", "收料通知单号", "Receipt notice",
+                   help_zh="经待检仓的收料通知单及其检验分录",
+                   help_en="The receipt notice of goods that went through inspection")
 
-STOCK_MOVES = Table("stock_moves", "库存流水", "Stock moves", (*_MOVE_COLUMNS, _MOVE_ORDER),
+STOCK_MOVES = Table("stock_moves", "库存流水", "Stock moves", (*_MOVE_COLUMNS, _MOVE_ORDER,
+                                                               _MOVE_NOTICE),
                     key=("seq",), role="output")
 
 STOCK_LEDGER = Table(
@@ -176,31 +208,46 @@ STOCK_LEDGER = Table(
      col("balance_qty", "number", "结存数量", "Balance qty", number_format=QTY),
      col("average_cost", "number", "移动平均单价", "Average cost", number_format=MONEY),
      col("balance_value", "number", "结存金额", "Balance value", number_format=MONEY),
-     _MOVE_ORDER),
+     _MOVE_ORDER, _MOVE_NOTICE),
     key=("seq",), role="output",
     description_zh="按物料+仓库的移动加权平均明细账",
     description_en="Moving-average ledger per item and warehouse",
 )
 
-QUALITY_RATES = Table(
-    "quality_rates", "供应商质量", "Supplier quality",
-    (
-        col("supplier_code", "text", "供应商编码", "Supplier code"),
-        *(col(name, "number", zh, en, number_format=QTY)
-          for name, zh, en in (("inspected_qty", "检验数量", "Inspected"),
-                               ("passed_qty", "合格数量", "Passed"),
-                               ("concession_qty", "让步接收数量", "Concession"),
-                               ("rejected_qty", "判退数量", "Rejected"),
-                               ("scrapped_qty", "报废数量", "Scrapped"))),
-        col("pass_rate", "number", "合格率", "Pass rate", number_format="0.00%"),
-        col("acceptance_rate", "number", "接收率", "Acceptance rate", number_format="0.00%"),
-    ),
-    key=("supplier_code",), role="output",
-)
+def _rates(name: str, zh: str, en: str, first: Column, **more: str) -> Table:
+    return Table(
+        name, zh, en,
+        (
+            first,
+            *(col(field, "number", label_zh, label_en, number_format=QTY)
+              for field, label_zh, label_en in (("inspected_qty", "检验数量", "Inspected"),
+                                   ("passed_qty", "合格数量", "Passed"),
+                                   ("concession_qty", "让步接收数量", "Concession"),
+                                   ("rejected_qty", "判退数量", "Rejected"),
+                                   ("scrapped_qty", "报废数量", "Scrapped"))),
+            col("pass_rate", "number", "合格率", "Pass rate", number_format="0.00%"),
+            col("acceptance_rate", "number", "接收率", "Acceptance rate",
+                number_format="0.00%"),
+        ),
+        key=(first.name,), role="output", **more)
+
+
+QUALITY_RATES = _rates("quality_rates", "供应商质量", "Supplier quality",
+                       col("supplier_code", "text", "供应商编码", "Supplier code"),
+                       description_zh="采购及委外收料（委外商即供应商）",
+                       description_en="Purchase and subcontract notices (subcontractors "
+                                      "are suppliers)")
+PRODUCT_QUALITY = _rates("product_quality", "产品质量", "Product quality",
+                         col("item_code", "text", "产品编码", "Product"),
+                         description_zh="生产收料通知按产品统计：合格率 = 合格 / 检验，"
+                                        "接收率 = (合格 + 让步) / 检验",
+                         description_en="Production notices per product: pass rate = "
+                                        "passed / inspected, acceptance = (passed + "
+                                        "concession) / inspected")
 
 DOCUMENT_TABLES = (MATERIAL_ISSUES, SUPPLEMENTS, MATERIAL_RETURNS, PRODUCT_RECEIPTS,
                    PURCHASE_RECEIPTS, PURCHASE_RETURNS, RECEIPT_NOTICES, INSPECTIONS,
-                   TASK_MATERIALS, STOCK_MOVES, STOCK_LEDGER, QUALITY_RATES)
+                   TASK_MATERIALS, STOCK_MOVES, STOCK_LEDGER, QUALITY_RATES, PRODUCT_QUALITY)
 
 # Sales deliveries 销售出库 (issue #10, invoice matching): stock out to a customer, with the
 # sales order it fulfils (blank: matched to the customer's open orders in date order).

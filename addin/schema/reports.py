@@ -8,6 +8,7 @@ supplier scorecard and preferred supplier per item. All are results; the small
 
 from __future__ import annotations
 
+from addin.schema import choices as ch
 from addin.schema.master import DATE, MONEY, QTY, RATE
 from addin.schema.model import Choice, Table, col
 
@@ -302,7 +303,92 @@ PREFERRED_SUPPLIERS = Table(
                    "(the Items sheet is not changed)",
 )
 
+SUBCONTRACT_TRACKING = Table(
+    "subcontract_tracking", "委外跟踪", "Subcontract tracking",
+    (
+        col("order_no", "text", "委外单号", "Order no"),
+        col("line_no", "integer", "行号", "Line"),
+        col("supplier_code", "text", "供应商编码", "Supplier code"),
+        col("item_code", "text", "物料编码", "Item code"),
+        col("due_date", "date", "交货日期", "Due date", number_format=DATE),
+        _qty("ordered_qty", "订单数量", "Ordered"),
+        _qty("issued_sets", "已发料套数", "Sets issued",
+             help_zh="各子项净发料（发料 − 退料）÷ 单位用量×(1+损耗) 的最小值；无用料清单为空",
+             help_en="Least over the components of net issued ÷ (qty per × (1 + loss)); "
+                     "blank without a materials list"),
+        _money("issued_value", "净发料金额", "Issued value",
+               help_zh="发往供应商 − 退回", help_en="Sent to the supplier − returned"),
+        _qty("received_qty", "已入库数量", "Received",
+             help_zh="订单原已入库 + 本簿委外入库单", help_en="Received before + receipts posted"),
+        _qty("open_qty", "未入库数量", "Open",
+             help_zh="max(0, 订单 − 已入库)；关闭或作废为 0",
+             help_en="max(0, ordered − received); 0 when closed or cancelled"),
+        col("completion", "number", "完成率", "Completion", number_format=RATE),
+        col("overdue", "bool", "逾期", "Overdue",
+            help_zh="交货日期早于报表截止日且仍未入库完",
+            help_en="Due before the report date and still open"),
+    ),
+    key=("order_no", "line_no"), role="output",
+    description_zh="每个委外订单行的订购、发料、入库与未入库",
+    description_en="Ordered, issued, received and open per subcontract order line",
+)
+
+DASHBOARD_KPIS = Table(
+    "dashboard_kpis", "经营看板", "Dashboard",
+    (
+        col("kpi", "choice", "指标", "KPI", choices=ch.DASHBOARD_KPI, width=28),
+        col("value", "number", "数值", "Value", number_format="#,##0.##", width=16),
+        col("unit", "choice", "单位", "Unit", choices=ch.KPI_UNIT),
+    ),
+    key=("kpi",), role="output",
+    description_zh="订单满足率、缺料行、逾期任务、库存金额、存货周转次数",
+    description_en="Fill rate, shortage lines, overdue tasks, stock value, inventory turns",
+)
+
+STOCK_BY_WEEK = Table(
+    "stock_by_week", "每周末库存金额", "Stock value per week",
+    (
+        col("week_end", "date", "周末日期", "Week ending", number_format=DATE),
+        _money("stock_value", "库存金额", "Stock value"),
+    ),
+    role="output",
+)
+
+ISSUES_BY_WEEK = Table(
+    "issues_by_week", "每周发出金额", "Value issued per week",
+    (
+        col("week_end", "date", "周末日期", "Week ending", number_format=DATE),
+        _money("issued_value", "发出金额", "Value issued"),
+        col("moves", "integer", "发出笔数", "Moves"),
+    ),
+    role="output",
+)
+
+SHORTAGE_BY_COMPONENT = Table(
+    "shortage_by_component", "缺料汇总（按子项）", "Shortage by component",
+    (
+        col("component_code", "text", "子项编码", "Component code"),
+        col("component_name", "text", "子项名称", "Component name", width=22),
+        _qty("short_qty", "缺料数量", "Short qty"),
+        col("order_lines", "integer", "涉及订单行", "Order lines"),
+    ),
+    role="output",
+)
+
+VARIANCE_BY_ELEMENT = Table(
+    "variance_by_element", "成本差异（按要素）", "Variance by element",
+    (
+        col("element", "text", "成本要素", "Element"),
+        _money("standard_cost", "标准成本", "Standard cost"),
+        _money("actual_cost", "实际成本", "Actual cost"),
+        _money("total_variance", "差异", "Variance"),
+    ),
+    role="output",
+)
+
 REPORT_TABLES = (STOCK_LEDGER_SUMMARY, STOCK_STATUS, STOCK_AGEING, SLOW_MOVERS,
                  LEDGER_BY_WAREHOUSE, AGEING_BY_BAND, STATUS_TOTALS, SLOW_TOP, QUALITY_TOP,
                  SAFETY_TOP, SCORE_TOP, SAFETY_STOCK,
-                 USAGE_SUGGESTIONS, SUPPLIER_SCORECARD, PREFERRED_SUPPLIERS)
+                 USAGE_SUGGESTIONS, SUPPLIER_SCORECARD, PREFERRED_SUPPLIERS,
+                 SUBCONTRACT_TRACKING, DASHBOARD_KPIS, STOCK_BY_WEEK, ISSUES_BY_WEEK,
+                 SHORTAGE_BY_COMPONENT, VARIANCE_BY_ELEMENT)

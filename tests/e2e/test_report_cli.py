@@ -119,8 +119,10 @@ def test_every_report_at_once_in_chinese(tmp_path: Path, books: dict[str, Path])
     book = copy(books, tmp_path, "zh")
     code, _, err = invoke(report, "all", str(book), *NOVEMBER, "--slow-days", "30")
     assert code == 0, err
-    assert {"收发存汇总", "库存状态", "库龄分析", "呆滞料", "供应商质量", "概览"} <= set(
-        sheets(book))
+    assert {"收发存汇总", "库存状态", "库龄分析", "呆滞料", "供应商质量", "经营看板",
+            "概览"} <= set(sheets(book))
+    kpis = [r[0] for r in rows(book, "经营看板")[1:]]
+    assert kpis[:3] == ["订单满足率", "到期订单行", "缺料行"]
     assert rows(book, "库龄分析")[0][:4] == ["物料编码", "物料名称", "仓库编码", "库龄段"]
     status = {r[0]: r for r in rows(book, "库存状态")[1:]}
     # 30.01.0001: 145.5 on hand and available; the task still needs 200 − 100 issued;
@@ -131,8 +133,8 @@ def test_every_report_at_once_in_chinese(tmp_path: Path, books: dict[str, Path])
 
 def test_bad_report_name_and_refused_documents(tmp_path: Path,
                                                books: dict[str, Path]) -> None:
-    code, _, err = invoke(report, "profit", str(tmp_path / "x.xlsx"))
-    assert code == 2 and "'profit' is not one of" in err
+    code, _, err = invoke(report, "sales", str(tmp_path / "x.xlsx"))
+    assert code == 2 and "'sales' is not one of" in err
     book = copy(books, tmp_path)
     wb = openpyxl.load_workbook(book)
     wb["Material issues"].append(["MI-BAD", 1, "2026-11-11", "30.01.0001", "RM", "", "",
@@ -174,6 +176,129 @@ def test_suggest_needs_an_out_file(tmp_path: Path) -> None:
     book = tmp_path / "demo.xlsx"
     code, _, err = invoke(suggest, str(book), "--out", str(book))
     assert code == 2 and "--out must be another file than BOOK" in err
+
+
+# -- the reports other commands compute, the dashboard, --store ------------------------
+
+def test_shortage_progress_subcontract_and_dashboard_on_the_demo(
+        tmp_path: Path, books: dict[str, Path]) -> None:
+    book = copy(books, tmp_path)
+    expected = {"shortage": {"Kitting", "Shortages"},
+                "progress": {"Production alerts", "Task progress"},
+                "subcontract": {"Subcontract tracking", "Supplier balances",
+                                "Fee adjustments"},
+                "dashboard": {"Dashboard"}}
+    for name, wanted in expected.items():
+        out = tmp_path / f"{name}.xlsx"
+        code, _, err = invoke(report, name, str(book), *NOVEMBER, "--out", str(out))
+        assert code == 0, (name, err)
+        assert wanted | {"Summary"} <= set(sheets(out)), name
+        with zipfile.ZipFile(out) as archive:  # each with a native chart
+            assert any(n.startswith("xl/charts/chart") for n in archive.namelist()), name
+    tracking = {(r[0], r[1]): r[5:10] for r in rows(tmp_path / "subcontract.xlsx",
+                                                    "Subcontract tracking")[1:]}
+    # line 1: 300 ordered, 100 received before November, no issue in the book → 200 open;
+    # line 2: 400 ordered, 300 sets of material issued (930.00), 250 received → 150 open
+    assert tracking == {("WW-2611-008", 1): [300, 0, 0, 100, 200],
+                        ("WW-2611-008", 2): [400, 300, 930, 250, 150]}
+    kpis = {r[0]: r[1] for r in rows(tmp_path / "dashboard.xlsx", "Dashboard")[1:]}
+    assert list(kpis) == ["Fill rate", "Order lines due", "Shortage lines", "Overdue tasks",
+                          "Stock value", "Value issued", "Inventory turns (annualised)"]
+    shortages = rows(tmp_path / "shortage.xlsx", "Shortages")
+    assert kpis["Shortage lines"] == len(shortages) - 1
+    assert kpis["Overdue tasks"] == 1
+
+
+_TWO_LEVEL = {
+    "Items": [("Item code", "Item name", "Item type", "Standard cost"),
+              ("P", "p", "Manufactured", 0), ("S", "s", "Manufactured", 15),
+              ("A", "a", "Purchased", 10), ("B", "b", "Purchased", 5)],
+    "Warehouses": [("Warehouse code", "Warehouse name"), ("W", "main")],
+    "Stock": [("Item code", "Warehouse code", "Qty on hand"), ("A", "W", 100),
+              ("B", "W", 100)],
+    "Production tasks": [("Task no", "Item code", "Qty", "Finish date", "Tracking no"),
+                         ("T1", "S", 100, "2026-11-30", ""),
+                         ("T2", "P", 50, "2026-11-30", "SO1-1")],
+    "Task materials": [("Task no", "Component code", "Required qty"), ("T1", "A", 100),
+                       ("T2", "S", 50), ("T2", "B", 100)],
+    "Material issues": [("Document no", "Line", "Date", "Item code", "Warehouse code",
+                         "Qty", "Task no"),
+                        ("I1", 1, "2026-11-02", "A", "W", 100, "T1"),
+                        ("I2", 1, "2026-11-10", "S", "W", 50, "T2"),
+                        ("I2", 2, "2026-11-10", "B", "W", 100, "T2")],
+    "Product receipts": [("Document no", "Date", "Item code", "Warehouse code", "Qty",
+                          "Task no"), ("R1", "2026-11-05", "S", "W", 100, "T1"),
+                         ("R2", "2026-11-20", "P", "W", 50, "T2")],
+    "Cost objects": [("Cost object", "Cost centre", "Period", "WIP method"),
+                     ("T1", "C1", "2026-11", "No WIP cost"),
+                     ("T2", "C2", "2026-11", "No WIP cost")],
+    "Cost pools": [("Cost centre", "Period", "Cost element", "Amount"),
+                   ("C1", "2026-11", "labour", 600), ("C1", "2026-11", "overhead", 400),
+                   ("C2", "2026-11", "labour", 300), ("C2", "2026-11", "overhead", 200)],
+    "Sales orders": [("Order no", "Item code", "Qty", "Due date", "Unit price"),
+                     ("SO1", "P", 50, "2026-11-30", 60)],
+}
+
+
+def test_cost_and_profit_reports(make_book) -> None:
+    """The two-level period close of test_cost_cli: T2 makes 50 P at 40.00 for SO1 (its
+    tracking number SO1-1), sold at 60.00 → revenue 3,000, cost 2,000, profit 1,000."""
+    book = make_book(_TWO_LEVEL)
+    out = book.parent / "cost.xlsx"
+    code, _, err = invoke(report, "cost", str(book), "--out", str(out))
+    assert code == 0, err
+    assert {"Cost composition", "Summary"} <= set(sheets(out))
+    figures = {r[0]: r[1] for r in rows(out, "Summary")[4:12]}
+    assert figures["Finished"] == 4000
+    out = book.parent / "profit.xlsx"
+    code, _, err = invoke(report, "profit", str(book), "--out", str(out))
+    assert code == 0, err
+    [profit] = rows(out, "Order profit")[1:]
+    assert (profit[0], profit[7], profit[9], profit[10]) == ("SO1", 3000, 2000, 1000)
+    figures = {r[0]: r[1] for r in rows(out, "Summary")[4:12]}
+    assert figures["Margin %"] == pytest.approx(33.33)
+
+
+def test_report_on_the_store_takes_the_newest_copy_of_each_record(tmp_path: Path) -> None:
+    """The warehouse system (as of 02:00) and the ERP (as of 01:00) both list A's stock
+    in W1: the report counts the newer 100 (not 90, and not both); a receipt of 50 at
+    3.00 → closing 150 and 100 × 1.00 + 150 = 250.00."""
+    import pandas as pd
+
+    from addin.schema import TABLES as SCHEMA
+    from addin.schema import coerce
+    from agent.store import Provenance, Store
+
+    def load(store: Store, name: str, records: list[dict], platform: str, hour: int) -> None:
+        frame = coerce(SCHEMA[name], pd.DataFrame(records), name, "en")[0]
+        store.load_batch(name, frame, Provenance(platform, f"{name}.csv",
+                                                 f"{platform}-{name}-{hour}",
+                                                 f"2026-11-30T0{hour}:00:00.000000Z"))
+
+    db = tmp_path / "xlerp.db"
+    with Store.open(db) as store:
+        load(store, "items", [{"item_code": "A", "item_name": "a", "item_type": "purchased",
+                               "standard_cost": 1}], "erp", 1)
+        load(store, "warehouses", [{"warehouse_code": "W1", "warehouse_name": "w"}], "erp", 1)
+        load(store, "stock", [{"item_code": "A", "warehouse_code": "W1", "qty": 90}], "erp", 1)
+        load(store, "stock", [{"item_code": "A", "warehouse_code": "W1", "qty": 100}], "wms", 2)
+        load(store, "purchase_receipts", [{"doc_no": "R1", "doc_date": "2026-11-12",
+                                           "item_code": "A", "warehouse_code": "W1",
+                                           "qty": 50, "unit_cost": 3}], "erp", 1)
+    out = tmp_path / "ledger.xlsx"
+    code, stdout, err = invoke(report, "stock-ledger", "--store", str(db), *NOVEMBER,
+                               "--lang", "en", "--out", str(out))
+    assert code == 0, err
+    assert f"Wrote {out}" in stdout
+    [row] = rows(out, "In-out summary")[1:]
+    assert row[3:11] == [100, 100, 50, 150, 0, 0, 150, 250]
+    assert "Summary" in sheets(out)
+    code, _, err = invoke(report, "all", "--store", "https://store.example/x", "--out",
+                          str(out))
+    assert code == 1
+    assert "Error: report reads a local store file; run it where the store is" in err
+    code, _, err = invoke(report, "all", str(out), "--store", str(db), "--out", str(out))
+    assert code == 1 and "Error: with --store give --out (the report workbook) and no BOOK" in err
 
 
 # -- rendering --------------------------------------------------------------------------

@@ -71,3 +71,20 @@ def test_products_add_up_to_the_joint_cost(joint, qty):
                      coefficient=[1 + k / 3 for k in range(n)])
     out, _ = split_joint_cost(typed("joint_costs", batch=["J"], joint_cost=[joint]), products)
     assert np.round(out["allocated"].sum() * 100) == np.round(joint * 100)
+
+
+def test_fixed_share_gives_by_products_their_share_not_their_value():
+    """Share 60 / 30 / 10 of 100,000: X 60,000, Y 30,000, Z (by-product) 10,000 — Z's unit
+    value 10 is not deducted first; basis_value shows the percentage."""
+    out, issues = split_joint_cost(_batch("share"), PRODUCTS.assign(cost_share=[30, 60, 10]))
+    assert issues == []
+    assert _allocated(out) == {"X": 60000.0, "Y": 30000.0, "Z": 10000.0}
+    assert out["basis_value"].tolist() == [60, 30, 10]
+    assert out["share"].tolist() == pytest.approx([0.6, 0.3, 0.1])
+    assert out["unit_cost"].tolist() == pytest.approx([60, 37.5, 20])
+
+
+def test_fixed_shares_of_zero_are_named_as_not_adding_up():
+    out, issues = split_joint_cost(_batch("share"), PRODUCTS)
+    assert out.empty
+    assert [(i.code, i.params["total"]) for i in issues] == [("joint_share_not_100", 0)]

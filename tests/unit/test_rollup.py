@@ -138,3 +138,19 @@ def test_ancestors_match_where_used(edges, changed):
 def test_ancestors_stop_on_a_loop():
     bom = typed("bom", parent_code=["A", "B", "C"], component_code=["B", "A", "A"])
     assert list(ancestors(bom, pd.Index(["A"]))) == ["A", "B", "C"]
+
+
+def test_reroll_reaches_the_by_products_of_a_changed_parent():
+    """FG = 1 C yielding BP for 20 % of FG's cost. C 100 → 150: FG 80 → 120, BP 20 → 30;
+    BP is no parent of C, but its cost is a share of FG's, so the re-roll lists it."""
+    items = typed("items", item_code=["FG", "C", "BP"], item_name=["fg", "c", "bp"],
+                  item_type=["manufactured", "purchased", "manufactured"],
+                  standard_cost=[0.0, 100.0, 0.0])
+    bom = typed("bom", parent_code=["FG", "FG"], component_code=["C", "BP"],
+                qty_numerator=[1, 1], line_type=["component", "by_product"],
+                cost_weight=[0, 20])
+    changes = items[items["item_code"] == "C"][["item_code"]].assign(standard_cost=150.0)
+    out = reroll(items, bom, STANDARDS.iloc[:0], changes)
+    assert list(out["item_code"]) == ["BP", "C", "FG"]
+    assert out["old_unit_cost"].tolist() == pytest.approx([20, 100, 80])
+    assert out["new_unit_cost"].tolist() == pytest.approx([30, 150, 120])

