@@ -13,9 +13,13 @@
 (function (root) {
   "use strict";
 
-  // The manifest's FunctionNames: each is the name of a command on the server.
+  // The manifest's FunctionNames: each is the name of a command on the server, or, in the
+  // Reports menu, "report_" + a report name with "_" for "-": the report command with
+  // that name (its "Reports" item runs them all).
   const FUNCTIONS = ["check", "plan", "tasks", "kit", "post", "alerts", "cost", "match",
                      "report", "suggest"];
+  const REPORTS = ["stock-ledger", "stock-status", "ageing", "quality", "dashboard",
+                   "shortage", "progress", "subcontract", "cost", "profit"];
   const SETTINGS_KEY = "xlerp.settings";
   const MESSAGES_KEY = "xlerp.messages";
   const CELLS_PER_READ = 50000; // one read stays well under Office.js' 5 MB response limit
@@ -137,7 +141,7 @@
     return chosen;
   }
 
-  async function runCommand(name, event) {
+  async function runCommand(name, event, extra = {}) {
     const started = new Date().toISOString();
     try {
       const { command, fold: pattern } = await describe(name);
@@ -150,7 +154,7 @@
           body: JSON.stringify({
             client: "xlerp Office.js", version: "1",
             book: { name: root.Office.context.document.url || "" },
-            sheets, args: [options()],
+            sheets, args: [{ ...options(), ...extra }],
           }),
         });
         await applyActions(context, result.actions);
@@ -308,6 +312,10 @@
   for (const name of FUNCTIONS) {
     root.Office.actions.associate(name, (event) => runCommand(name, event));
   }
+  for (const report of REPORTS) {
+    root.Office.actions.associate(`report_${report.replace(/-/g, "_")}`,
+      (event) => runCommand("report", event, { name: report }));
+  }
 
-  root.xlerp = { FUNCTIONS, applyActions, fold, points, readBook, runCommand };
+  root.xlerp = { FUNCTIONS, REPORTS, applyActions, fold, points, readBook, runCommand };
 })(globalThis);

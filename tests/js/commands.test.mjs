@@ -237,3 +237,18 @@ test("the fold rule matches the server's: case, spaces and punctuation do not co
   assert.equal(fold("【物料】(主数据)", FOLD), "物料主数据");
   assert.equal(fold("Low-level_codes", FOLD), "lowlevelcodes");
 });
+
+test("a Reports menu item runs the report command with its report name", async () => {
+  const fake = office(book(), {
+    "GET /xlwings/commands": () => response(200, { fold: FOLD, commands: [
+      { name: "report", tables: [{ name: "items", required: true, sheets: ["items", "物料"] }] }] }),
+    "POST /xlwings/report": () => response(200, { actions: [], messages: ["ok"], ok: true }),
+  }, { token: "t", date: "2026-12-01" });
+  fake.context = loadScript(SCRIPT, fake.globals);
+  const e = event();
+  await fake.associated.get("report_stock_ledger")(e);
+  assert.equal(e.completions, 1);
+  const post = fake.requests.find((r) => r.method === "POST");
+  assert.equal(post.url, "https://xlerp.test/xlwings/report");
+  assert.deepEqual(post.body.args, [{ date: "2026-12-01", name: "stock-ledger" }]);
+});
