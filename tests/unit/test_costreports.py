@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from costing_frames import typed
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import addin.commands.cost  # noqa: F401  (registers the command)
@@ -168,6 +168,7 @@ def test_a_missing_standard_cost_and_a_cycle_stop_the_roll_up():
                               ["weighted", "fifo", "none", "standard"])),
                 min_size=1, max_size=8),
        st.lists(st.floats(0, 10000), min_size=3, max_size=3))
+@example(tasks=[(0, 0, 8, 0.0, 0.0, "fifo")], amounts=[1.0, 0.0, 0.0])  # FIFO, opening WIP 4
 def test_pools_allocate_exactly_and_every_report_reconciles(tasks, amounts):
     """Random tasks in three centres with WIP and opening WIP: each pool is allocated to
     the cent, and every composition row keeps opening + input = finished + closing WIP."""
@@ -176,7 +177,8 @@ def test_pools_allocate_exactly_and_every_report_reconciles(tasks, amounts):
     objects = typed("cost_objects", cost_object=[f"T{k}" for k in range(n)],
                     item_code=[f"P{k % 3}" for k in range(n)], cost_centre=centre,
                     period=[NOV] * n, method=[t[5] for t in tasks],
-                    completed_qty=[t[1] + 1 for t in tasks],
+                    # finished units include the opening WIP completed this period
+                    completed_qty=[t[1] + 1 + t[2] // 2 for t in tasks],
                     material_cost=[round(t[4], 2) for t in tasks],
                     opening_wip_qty=[t[2] // 2 for t in tasks],
                     opening_completion=[0.3] * n, opening_labour_cost=[10.0] * n,
