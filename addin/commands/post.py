@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from addin.commands import Result, Summary, SummaryBlock, Tables, command
-from addin.commands.plan import option_date, option_number
+from addin.commands.plan import dated_options, option_date, option_number
 from addin.engines import quality
 from addin.engines.checks import setting_rows
 from addin.engines.posting import (
@@ -38,7 +38,7 @@ from addin.engines.posting import (
     stack_documents,
 )
 from addin.errors import UsageError
-from addin.issues import Issue, Message, register, sort_issues
+from addin.issues import Issue, Message, has_errors, register, sort_issues
 
 OUTPUTS = ("stock_moves", "stock_ledger", "quality_rates", "product_quality",
            "supplier_balances", "fee_adjustments")
@@ -144,6 +144,20 @@ def post_tables(tables: Tables, options: Mapping[str, Any]
     final = ctx if first is None else PostingContext(**{**ctx.__dict__,
                                                         "prior_moves": first.moves})
     return post_documents(lines, final), found, rates
+
+
+def post_for_report(tables: Tables, options: Mapping[str, Any]
+                    ) -> tuple[dict[str, Any], Posting | None, pd.DataFrame, list[Issue]]:
+    """For a command that reports on what happened (report, suggest): the options with
+    the settings sheet's planning date, the posting, the supplier quality rates and every
+    finding, sorted. The posting is None when a setting or a document is wrong: a report
+    on a half-posted book would be wrong in ways nobody sees."""
+    dated, found = dated_options(tables.get("settings"), options)
+    if has_errors(found):
+        return dated, None, pd.DataFrame(), sort_issues(found)
+    posting, judged, rates = post_tables(tables, options)
+    issues = sort_issues([*found, *judged, *posting.issues])
+    return dated, None if has_errors(issues) else posting, rates, issues
 
 
 def _product_rates(tables: Tables) -> pd.DataFrame:

@@ -43,14 +43,14 @@ import addin.commands.cost
 import addin.commands.kit
 import addin.commands.post
 from addin.commands import COMMANDS, Result, Summary, SummaryBlock, Tables, command
-from addin.commands.plan import dated_options, option_date, option_number
-from addin.commands.post import post_tables
+from addin.commands.plan import option_date, option_number
+from addin.commands.post import post_for_report
 from addin.commands.reportviews import REUSED, reused_report
 from addin.engines import ageing, dashboard, stockstatus
 from addin.engines.posting import POSTING_TABLES, Posting
 from addin.engines.stockledger import by_warehouse, opening_stock, stock_ledger_summary
 from addin.errors import UsageError
-from addin.issues import Issue, Message, has_errors, register, sort_issues
+from addin.issues import Issue, Message, register, sort_issues
 from addin.schema import TABLES
 
 STOCK_REPORTS = ("stock-ledger", "stock-status", "ageing", "quality", "dashboard")
@@ -312,12 +312,8 @@ def run_report(tables: Tables, options: Mapping[str, Any]) -> Result:
     name = report_name(options)  # a wrong name fails before any posting
     if name in REUSED:
         return reused_report(name, tables, options)
-    dated, setting_issues = dated_options(tables.get("settings"), options)
-    if has_errors(setting_issues):
-        return Result(issues=sort_issues(setting_issues))
-    posting, found, rates = post_tables(tables, options)
-    issues = sort_issues([*setting_issues, *found, *posting.issues])
-    if has_errors(issues):
+    dated, posting, rates, issues = post_for_report(tables, options)
+    if posting is None:
         return Result(issues=issues)
     chosen = report_options(dated, posting.moves)
     lang = options.get("lang", "en")

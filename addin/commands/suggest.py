@@ -21,12 +21,12 @@ from typing import Any
 import pandas as pd
 
 from addin.commands import Result, Summary, SummaryBlock, Tables, command
-from addin.commands.plan import dated_options, option_date, option_number
-from addin.commands.post import post_tables
+from addin.commands.plan import option_date, option_number
+from addin.commands.post import post_for_report
 from addin.engines import scorecard, suggestions
 from addin.engines.posting import POSTING_TABLES
 from addin.errors import UsageError
-from addin.issues import has_errors, sort_issues
+from addin.issues import sort_issues
 
 OUTPUTS = ("safety_stock_suggestions", "usage_suggestions", "supplier_scorecard",
            "preferred_suppliers")
@@ -110,12 +110,8 @@ def _summary(tables: Tables, lang: str) -> Summary:
          description_en="Suggest safety stock, BOM usage and loss rates and preferred "
                         "suppliers from what really happened (master data is not changed)")
 def run_suggest(tables: Tables, options: Mapping[str, Any]) -> Result:
-    dated, setting_issues = dated_options(tables.get("settings"), options)
-    if has_errors(setting_issues):
-        return Result(issues=sort_issues(setting_issues))
-    posting, found, rates = post_tables(tables, options)
-    issues = sort_issues([*setting_issues, *found, *posting.issues])
-    if has_errors(issues):
+    dated, posting, rates, issues = post_for_report(tables, options)
+    if posting is None:
         return Result(issues=issues)
     window, level = history(dated, posting.moves), service_level(options)
     tolerance = int(_number(options, "tolerance_days", 0))

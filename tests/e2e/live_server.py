@@ -69,7 +69,7 @@ class LiveServer:
                 if requests.get(self.url + "/api/v1/health", timeout=1).ok:
                     return self
             except requests.ConnectionError:
-                pass
+                pass  # not listening yet: poll again until the deadline
             time.sleep(0.05)  # polling a condition with a deadline, not a fixed wait
         self.stop()
         raise TimeoutError(f"xlerp serve did not answer within {START_TIMEOUT} s")

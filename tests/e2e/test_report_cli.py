@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from costing_books import TWO_LEVEL
 from openpyxl.worksheet.properties import PageSetupProperties
 from python_calamine import CalamineWorkbook
 
@@ -209,41 +210,11 @@ def test_shortage_progress_subcontract_and_dashboard_on_the_demo(
     assert kpis["Overdue tasks"] == 1
 
 
-_TWO_LEVEL = {
-    "Items": [("Item code", "Item name", "Item type", "Standard cost"),
-              ("P", "p", "Manufactured", 0), ("S", "s", "Manufactured", 15),
-              ("A", "a", "Purchased", 10), ("B", "b", "Purchased", 5)],
-    "Warehouses": [("Warehouse code", "Warehouse name"), ("W", "main")],
-    "Stock": [("Item code", "Warehouse code", "Qty on hand"), ("A", "W", 100),
-              ("B", "W", 100)],
-    "Production tasks": [("Task no", "Item code", "Qty", "Finish date", "Tracking no"),
-                         ("T1", "S", 100, "2026-11-30", ""),
-                         ("T2", "P", 50, "2026-11-30", "SO1-1")],
-    "Task materials": [("Task no", "Component code", "Required qty"), ("T1", "A", 100),
-                       ("T2", "S", 50), ("T2", "B", 100)],
-    "Material issues": [("Document no", "Line", "Date", "Item code", "Warehouse code",
-                         "Qty", "Task no"),
-                        ("I1", 1, "2026-11-02", "A", "W", 100, "T1"),
-                        ("I2", 1, "2026-11-10", "S", "W", 50, "T2"),
-                        ("I2", 2, "2026-11-10", "B", "W", 100, "T2")],
-    "Product receipts": [("Document no", "Date", "Item code", "Warehouse code", "Qty",
-                          "Task no"), ("R1", "2026-11-05", "S", "W", 100, "T1"),
-                         ("R2", "2026-11-20", "P", "W", 50, "T2")],
-    "Cost objects": [("Cost object", "Cost centre", "Period", "WIP method"),
-                     ("T1", "C1", "2026-11", "No WIP cost"),
-                     ("T2", "C2", "2026-11", "No WIP cost")],
-    "Cost pools": [("Cost centre", "Period", "Cost element", "Amount"),
-                   ("C1", "2026-11", "labour", 600), ("C1", "2026-11", "overhead", 400),
-                   ("C2", "2026-11", "labour", 300), ("C2", "2026-11", "overhead", 200)],
-    "Sales orders": [("Order no", "Item code", "Qty", "Due date", "Unit price"),
-                     ("SO1", "P", 50, "2026-11-30", 60)],
-}
-
 
 def test_cost_and_profit_reports(make_book) -> None:
     """The two-level period close of test_cost_cli: T2 makes 50 P at 40.00 for SO1 (its
     tracking number SO1-1), sold at 60.00 → revenue 3,000, cost 2,000, profit 1,000."""
-    book = make_book(_TWO_LEVEL)
+    book = make_book(TWO_LEVEL)
     out = book.parent / "cost.xlsx"
     code, _, err = invoke(report, "cost", str(book), "--out", str(out))
     assert code == 0, err
